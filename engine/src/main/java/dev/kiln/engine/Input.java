@@ -1,0 +1,41 @@
+package dev.kiln.engine;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Something that happens to one user. Inputs are already validated in shape by the shell (the HTTP
+ * parser, the CDI reader); the engine checks what depends on the user's state. {@code id} is unique per
+ * input and seeds the ids of the events it logs, so replays log the same ids.
+ */
+public sealed interface Input {
+    String id();
+    Source source();
+
+    /** One attributes object of /users/track: applied atomically (all operations or none). */
+    record UpdateAttributes(String id, Source source, List<AttributeOp> ops) implements Input {
+        public UpdateAttributes { ops = List.copyOf(ops); }
+    }
+
+    /** A custom event (or a reserved one, see {@link ReservedEvents}). {@code time} may be in the future; it is clamped to now. */
+    record TrackEvent(String id, Source source, String name, long time, Map<String, Object> properties) implements Input {
+        public TrackEvent { properties = properties == null ? Map.of() : Json.immutableCopy(properties); }
+    }
+
+    record TrackPurchase(String id, Source source, String productId, String currency, double price, int quantity,
+                         long time, Map<String, Object> properties) implements Input {
+        public TrackPurchase { properties = properties == null ? Map.of() : Json.immutableCopy(properties); }
+    }
+
+    /** Creates or claims identity fields on a (possibly new) profile: external id, alias, email. */
+    record Identify(String id, Source source, String externalId, UserAlias alias) implements Input {}
+
+    /** /users/alias/new: adds an alias to this user. */
+    record AddAlias(String id, Source source, UserAlias alias) implements Input {}
+
+    /** /users/identify: merges an alias-only profile into this one; {@code from} is removed by the shell. */
+    record MergeFrom(String id, Source source, UserState from) implements Input {}
+
+    /** /users/delete. */
+    record Delete(String id, Source source) implements Input {}
+}

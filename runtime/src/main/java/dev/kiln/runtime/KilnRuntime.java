@@ -1,0 +1,595 @@
+package dev.kiln.runtime;
+
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Input;
+import dev.kiln.engine.Transition;
+import dev.kiln.engine.UserState;
+import dev.kiln.store.CommitBatch;
+import dev.kiln.store.EventLogRow;
+import dev.kiln.store.IdentityKeys;
+import dev.kiln.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The imperative shell around the pure engine.
+ *
+ * <p>Work arrives as submissions (lists of {@link Op}). A coordinator thread gathers waiting
+ * submissions into an <em>epoch</em>, resolves identifiers (creating users where allowed), routes each
+ * op to the lane that owns its user ({@code hash(userId) mod lanes}), lets the lanes apply their ops in
+ * parallel through the engine, and hands the epoch's changes to a committer thread, which writes them
+ * in one transaction and only then completes the submissions' futures. A submission therefore is
+ * durable when its future completes, and is committed wholly or not at all. While epoch k commits,
+ * epoch k+1 is applied (pipelining); if a commit fails, every later uncommitted epoch fails too and the
+ * caches are rebuilt from the store.
+ */
+public final class KilnRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KilnRuntime.class);
+
+    private final RuntimeConfig config;
+    private final Store store;
+    private final Clock clock;
+    private final Engine engine;
+    private final Lane[] lanes;
+    private final IdentityDirectory directory;
+    private final RuntimeMetrics metrics;
+    private final LinkedBlockingQueue<Submission> inbound = new LinkedBlockingQueue<>();
+    private final AtomicInteger queuedOps = new AtomicInteger();
+    private final BlockingQueue<EpochCommit> toCommit;
+    private final ExecutorService laneThreads;
+    private final Thread coordinator;
+    private final Thread committer;
+
+    private volatile boolean draining;
+    private volatile long committedEpoch = 0;
+    private volatile long failedGeneration = -1;
+    private volatile long lastPrune = 0;
+    private long generation = 0;
+    private long epochCounter = 0;
+    private long handledCommitted = 0;
+    private final Map<Long, Set<String>> pendingDeletes = new HashMap<>();
+    private final Object commitIdle = new Object();
+    private int inFlightCommits = 0;
+
+    private KilnRuntime(RuntimeConfig config, Store store, MeterRegistry registry) {
+        this.config = config;
+        this.store = store;
+        this.clock = config.clock();
+        this.engine = new Engine(config.engine());
+        this.directory = new IdentityDirectory(store, config.identityCacheSize());
+        this.lanes = new Lane[config.lanes()];
+        int perLane = Math.max(1, config.userCacheSize() / config.lanes());
+        for (int i = 0; i < lanes.length; i++) lanes[i] = new Lane(i, store, engine, perLane, () -> committedEpoch);
+        this.metrics = new RuntimeMetrics(registry, config.lanes(), queuedOps::get);
+        this.toCommit = new ArrayBlockingQueue<>(config.pipelineDepth());
+        this.laneThreads = Executors.newFixedThreadPool(config.lanes(), r -> {
+            Thread t = new Thread(r, "kiln-lane");
+            t.setDaemon(true);
+            return t;
+        });
+        this.coordinator = new Thread(this::coordinate, "kiln-coordinator");
+        this.committer = new Thread(this::commitLoop, "kiln-committer");
+    }
+
+    /** Starts the runtime's threads. */
+    public static KilnRuntime start(RuntimeConfig config, Store store, MeterRegistry registry) {
+        KilnRuntime rt = new KilnRuntime(config, store, registry);
+        log.info("runtime started: {}", config);
+        rt.coordinator.start();
+        rt.committer.start();
+        return rt;
+    }
+
+    /**
+     * Submits ops to be applied together. The future completes after the commit that holds them, with
+     * one outcome per op in order; it fails with {@link DrainingException} when shutting down, or
+     * {@link CommitFailedException} when the store refused the commit (then nothing was applied).
+     */
+    public CompletableFuture<List<Outcome>> submit(List<Op> ops) {
+        CompletableFuture<List<Outcome>> f = new CompletableFuture<>();
+        if (draining) {
+            f.completeExceptionally(new DrainingException());
+            return f;
+        }
+        if (ops.isEmpty()) {
+            f.complete(List.of());
+            return f;
+        }
+        queuedOps.addAndGet(ops.size());
+        inbound.add(new Submission(List.copyOf(ops), f, System.nanoTime()));
+        return f;
+    }
+
+    /** The committed profile named by {@code id}; for an email, the most recently updated one. */
+    public Optional<UserState> find(Identifier id) {
+        List<UserState> all = findAll(id);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    /** Every committed profile named by {@code id} (an email may name several, newest first). */
+    public List<UserState> findAll(Identifier id) {
+        return switch (id) {
+            case Identifier.ExternalId e -> byKey(IdentityKeys.externalId(e.value()));
+            case Identifier.Alias a -> byKey(IdentityKeys.alias(a.alias()));
+            case Identifier.BrazeId b -> store.loadUser(b.value()).map(List::of).orElse(List.of());
+            case Identifier.Email m -> {
+                List<String> ids = store.usersByEmail(m.value());
+                Map<String, UserState> users = store.loadUsers(ids);
+                List<UserState> out = new ArrayList<>();
+                for (String uid : ids) if (users.containsKey(uid)) out.add(users.get(uid));
+                yield out;
+            }
+        };
+    }
+
+    private List<UserState> byKey(String key) {
+        String uid = store.resolve(List.of(key)).get(key);
+        if (uid == null) return List.of();
+        return store.loadUser(uid).map(List::of).orElse(List.of());
+    }
+
+    /** Streams every committed profile (exact segment counts). */
+    public void scan(Consumer<UserState> consumer) { store.scanUsers(consumer); }
+
+    public Clock clock() { return clock; }
+    public Store store() { return store; }
+    public Engine engine() { return engine; }
+    public boolean draining() { return draining; }
+    public RuntimeConfig config() { return config; }
+
+    /**
+     * Drains: refuses new submissions, applies and commits everything already submitted, then stops the
+     * threads. Does not close the store (its owner does).
+     */
+    @Override
+    public void close() {
+        if (draining && !coordinator.isAlive()) return;
+        draining = true;
+        coordinator.interrupt();
+        join(coordinator);
+        committer.interrupt();
+        join(committer);
+        laneThreads.shutdownNow();
+        log.info("runtime drained: last committed epoch {}", committedEpoch);
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- coordinator ------------------------------------------------------------------------------
+
+    private void coordinate() {
+        while (true) {
+            List<Submission> epoch = takeEpoch();
+            if (epoch == null) break;
+            try {
+                runEpoch(epoch);
+            } catch (RuntimeException e) {
+                log.error("epoch failed before commit; its submissions are refused and caches rebuilt", e);
+                for (Submission s : epoch) s.future().completeExceptionally(new CommitFailedException("epoch failed: " + e.getMessage(), e));
+                resetAfterFailure();
+            }
+        }
+        // Drained: let the committer finish what is queued.
+        toCommit.add(new EpochCommit(-1, -1, null, List.of(), List.of(), Set.of(), 0));
+    }
+
+    /** Blocks for the next epoch's submissions; null when draining and nothing is left. */
+    private List<Submission> takeEpoch() {
+        Submission first;
+        try {
+            first = draining ? inbound.poll() : inbound.poll(50, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            first = inbound.poll();
+        }
+        afterCommits();
+        if (first == null) {
+            if (draining) return null;
+            return List.of();
+        }
+        List<Submission> epoch = new ArrayList<>();
+        epoch.add(first);
+        int ops = first.ops().size();
+        if (!first.exclusive()) {
+            Submission next;
+            // Submissions with a merge run alone, so cross-user changes never interleave with others.
+            while (ops < config.maxOpsPerEpoch() && (next = inbound.peek()) != null && !next.exclusive()) {
+                inbound.poll();
+                epoch.add(next);
+                ops += next.ops().size();
+            }
+        }
+        queuedOps.addAndGet(-ops);
+        return epoch;
+    }
+
+    /** Housekeeping between epochs, on the coordinator thread while lanes are idle. */
+    private void afterCommits() {
+        long committed = committedEpoch;
+        if (committed > handledCommitted) {
+            directory.committed(committed);
+            for (var it = pendingDeletes.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (e.getKey() <= committed) {
+                    for (Lane lane : lanes) lane.forgetTombstones(e.getValue());
+                    it.remove();
+                }
+            }
+            handledCommitted = committed;
+        }
+        if (failedGeneration == generation) resetAfterFailure();
+    }
+
+    private void resetAfterFailure() {
+        synchronized (commitIdle) {
+            while (inFlightCommits > 0 || !toCommit.isEmpty()) {
+                try {
+                    commitIdle.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        for (Lane lane : lanes) lane.clear();
+        directory.clear();
+        pendingDeletes.clear();
+        generation++;
+        log.warn("caches rebuilt from the store after a failed commit (generation {})", generation);
+    }
+
+    private void runEpoch(List<Submission> submissions) {
+        if (submissions.isEmpty()) return;
+        long epoch = ++epochCounter;
+        long now = clock.millis();
+        List<Outcome[]> outcomes = new ArrayList<>(submissions.size());
+        List<List<Work>> perLane = new ArrayList<>();
+        for (int i = 0; i < lanes.length; i++) perLane.add(new ArrayList<>());
+        Map<String, String> claimed = new HashMap<>();   // identity key -> new user id, this epoch
+        Set<String> newEmails = new HashSet<>();
+        List<Runnable> exclusive = new ArrayList<>();
+        LaneResult exclusiveResult = new LaneResult();
+        int opCount = 0;
+
+        prefetchIdentities(submissions);
+        for (Submission s : submissions) {
+            Outcome[] out = new Outcome[s.ops().size()];
+            outcomes.add(out);
+            for (int i = 0; i < s.ops().size(); i++) {
+                opCount++;
+                Op op = s.ops().get(i);
+                switch (op) {
+                    case Op.Apply a -> route(a, out, i, epoch, perLane, claimed, newEmails);
+                    case Op.Merge m -> {
+                        int slot = i;
+                        exclusive.add(() -> merge(m, out, slot, epoch, now, exclusiveResult));
+                    }
+                }
+            }
+        }
+
+        long t0 = System.nanoTime();
+        List<LaneResult> results = applyInLanes(epoch, perLane, now);
+        for (Runnable r : exclusive) r.run();
+        results.add(exclusiveResult);
+        metrics.applyTime.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+
+        List<UserState> upserts = new ArrayList<>();
+        Set<String> deletes = new HashSet<>();
+        Map<String, String> identityPuts = new LinkedHashMap<>(claimed);
+        Set<String> identityRemovals = new HashSet<>();
+        List<EventLogRow> events = new ArrayList<>();
+        for (LaneResult r : results) {
+            upserts.addAll(r.upserts);
+            deletes.addAll(r.deletes);
+            events.addAll(r.events);
+            identityPuts.putAll(r.identityPuts);
+            for (String key : r.identityPuts.keySet()) directory.put(key, r.identityPuts.get(key), epoch);
+            for (String key : r.identityRemovals) {
+                identityPuts.remove(key);
+                identityRemovals.add(key);
+                directory.remove(key, epoch);
+            }
+            for (String abandoned : r.abandoned) {
+                claimed.forEach((k, v) -> { if (v.equals(abandoned)) directory.remove(k, epoch); });
+                identityPuts.values().removeIf(v -> v.equals(abandoned));
+            }
+        }
+        upserts.removeIf(u -> deletes.contains(u.userId()));
+        for (Outcome[] out : outcomes)
+            for (Outcome o : out) {
+                if (o.ok()) metrics.opsOk.increment();
+                else metrics.opsRejected.increment();
+            }
+        if (!deletes.isEmpty()) pendingDeletes.put(epoch, deletes);
+        CommitBatch batch = new CommitBatch(upserts, deletes, identityPuts, identityRemovals, events);
+        EpochCommit commit = new EpochCommit(epoch, generation, batch, submissions, outcomes, deletes, opCount);
+        try {
+            synchronized (commitIdle) { inFlightCommits++; }
+            toCommit.put(commit);
+        } catch (InterruptedException e) {
+            // Draining interrupts the coordinator: the epoch is applied, so it must still be committed.
+            toCommit.add(commit);
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void prefetchIdentities(List<Submission> submissions) {
+        Set<String> keys = new HashSet<>();
+        for (Submission s : submissions)
+            for (Op op : s.ops()) {
+                switch (op) {
+                    case Op.Apply a -> {
+                        switch (a.who()) {
+                            case Identifier.ExternalId e -> keys.add(IdentityKeys.externalId(e.value()));
+                            case Identifier.Alias al -> keys.add(IdentityKeys.alias(al.alias()));
+                            default -> { }
+                        }
+                        if (a.input() instanceof Input.AddAlias add) keys.add(IdentityKeys.alias(add.alias()));
+                    }
+                    case Op.Merge m -> {
+                        keys.add(IdentityKeys.alias(m.alias()));
+                        keys.add(IdentityKeys.externalId(m.externalId()));
+                    }
+                }
+            }
+        directory.prefetch(keys);
+    }
+
+    /** Resolves the op's user (creating one where allowed) and appends it to its lane's work. */
+    private void route(Op.Apply a, Outcome[] out, int slot, long epoch, List<List<Work>> perLane,
+                       Map<String, String> claimed, Set<String> newEmails) {
+        String userId;
+        boolean isNew = false;
+        String newExternal = null;
+        dev.kiln.engine.UserAlias newAlias = null;
+        String newEmail = null;
+        switch (a.who()) {
+            case Identifier.ExternalId e -> {
+                String key = IdentityKeys.externalId(e.value());
+                userId = directory.get(key);
+                if (userId == null && a.createIfMissing()) {
+                    userId = UserIds.next();
+                    isNew = true;
+                    newExternal = e.value();
+                    claimed.put(key, userId);
+                    directory.put(key, userId, epoch);
+                }
+            }
+            case Identifier.Alias al -> {
+                String key = IdentityKeys.alias(al.alias());
+                userId = directory.get(key);
+                if (userId == null && a.createIfMissing()) {
+                    userId = UserIds.next();
+                    isNew = true;
+                    newAlias = al.alias();
+                    claimed.put(key, userId);
+                    directory.put(key, userId, epoch);
+                }
+            }
+            case Identifier.BrazeId b -> userId = b.value();
+            case Identifier.Email m -> {
+                String email = m.value();
+                userId = directory.pendingEmail(email);
+                if (userId == null) {
+                    List<String> ids = store.usersByEmail(email);
+                    userId = ids.isEmpty() ? null : ids.get(0);
+                }
+                if (userId == null && a.createIfMissing()) {
+                    userId = UserIds.next();
+                    isNew = true;
+                    newEmail = email;
+                    directory.putPendingEmail(email, userId, epoch);
+                    newEmails.add(email);
+                }
+            }
+        }
+        if (userId == null) {
+            out[slot] = Outcome.error("no user with " + a.who().describe());
+            return;
+        }
+        if (a.input() instanceof Input.AddAlias add) {
+            String key = IdentityKeys.alias(add.alias());
+            String holder = directory.get(key);
+            if (holder != null && !holder.equals(userId)) {
+                out[slot] = Outcome.error("alias " + add.alias().label() + "/" + add.alias().name() + " belongs to another user");
+                return;
+            }
+        }
+        perLane.get(UserIds.lane(userId, lanes.length))
+                .add(new Work(userId, isNew, newExternal, newAlias, newEmail, a.input(), out, slot));
+    }
+
+    private List<LaneResult> applyInLanes(long epoch, List<List<Work>> perLane, long now) {
+        List<Future<LaneResult>> futures = new ArrayList<>();
+        for (int i = 0; i < lanes.length; i++) {
+            List<Work> works = perLane.get(i);
+            metrics.laneDepth[i].set(works.size());
+            if (works.isEmpty()) continue;
+            Lane lane = lanes[i];
+            futures.add(laneThreads.submit(() -> lane.apply(epoch, works, now)));
+        }
+        List<LaneResult> results = new ArrayList<>();
+        for (Future<LaneResult> f : futures) {
+            try {
+                results.add(f.get());
+            } catch (InterruptedException e) {
+                // Draining: the lanes are finishing this epoch; wait for them uninterruptibly.
+                Thread.currentThread().interrupt();
+                results.add(getUninterruptibly(f));
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("lane failed: " + e.getCause(), e.getCause());
+            }
+        }
+        for (AtomicInteger d : metrics.laneDepth) d.set(0);
+        return results;
+    }
+
+    private static <T> T getUninterruptibly(Future<T> f) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("lane failed: " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /** /users/identify, run by the coordinator while the lanes are idle. */
+    private void merge(Op.Merge m, Outcome[] out, int slot, long epoch, long now, LaneResult result) {
+        String aliasKey = IdentityKeys.alias(m.alias());
+        String extKey = IdentityKeys.externalId(m.externalId());
+        String aliasUser = directory.get(aliasKey);
+        if (aliasUser == null) {
+            out[slot] = Outcome.error("no user with user_alias " + m.alias().label() + "/" + m.alias().name());
+            return;
+        }
+        Lane aliasLane = lanes[UserIds.lane(aliasUser, lanes.length)];
+        UserState from = aliasLane.get(aliasUser);
+        if (from == null) {
+            out[slot] = Outcome.error("no user with user_alias " + m.alias().label() + "/" + m.alias().name());
+            return;
+        }
+        String target = directory.get(extKey);
+        if (target != null && target.equals(aliasUser)) {
+            out[slot] = Outcome.ok(target);
+            return;
+        }
+        if (from.externalId() != null) {
+            out[slot] = Outcome.error("user_alias " + m.alias().label() + "/" + m.alias().name()
+                    + " belongs to a user with external_id " + from.externalId() + "; only alias-only users can be identified");
+            return;
+        }
+        if (target == null) {
+            // No profile has the external id yet: the alias-only profile simply gets it.
+            engine.apply(from, new Input.Identify(m.id(), m.source(), m.externalId(), null), now);
+            aliasLane.touched(aliasUser, epoch);
+            result.upserts.add(from.copy());
+            result.identityPuts.put(extKey, aliasUser);
+            out[slot] = Outcome.ok(aliasUser);
+            return;
+        }
+        Lane targetLane = lanes[UserIds.lane(target, lanes.length)];
+        UserState into = targetLane.get(target);
+        if (into == null) {
+            out[slot] = Outcome.error("no user with external_id " + m.externalId());
+            return;
+        }
+        Transition t = engine.apply(into, new Input.MergeFrom(m.id(), m.source(), from), now);
+        targetLane.touched(target, epoch);
+        for (var effect : t.effects())
+            if (effect instanceof dev.kiln.engine.Effect.LogEvent l)
+                result.events.add(new EventLogRow(0, l.id(), target, into.externalId(), l.type(), l.time(),
+                        "{\"name\":" + quote(l.data().get("name")) + ",\"merged_from\":\"" + aliasUser + "\"}", now));
+        result.upserts.add(into.copy());
+        for (var a : from.aliases()) result.identityPuts.put(IdentityKeys.alias(a), target);
+        aliasLane.tombstone(aliasUser);
+        result.deletes.add(aliasUser);
+        out[slot] = Outcome.ok(target);
+    }
+
+    private static String quote(Object o) {
+        return "\"" + String.valueOf(o).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    // ---- committer --------------------------------------------------------------------------------
+
+    private void commitLoop() {
+        while (true) {
+            EpochCommit c;
+            try {
+                c = toCommit.take();
+            } catch (InterruptedException e) {
+                if (!coordinator.isAlive() && toCommit.isEmpty()) break;
+                continue;
+            }
+            if (c.epoch() < 0) break;
+            try {
+                commitOne(c);
+            } finally {
+                synchronized (commitIdle) {
+                    inFlightCommits--;
+                    commitIdle.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void commitOne(EpochCommit c) {
+        if (c.generation() <= failedGeneration) {
+            fail(c, new CommitFailedException("an earlier commit failed; resubmit", null));
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            if (!c.batch().isEmpty()) store.commit(c.batch());
+        } catch (RuntimeException e) {
+            log.error("commit of epoch {} failed ({} ops); it and later uncommitted epochs are refused", c.epoch(), c.ops(), e);
+            metrics.commitFailures.increment();
+            failedGeneration = c.generation();
+            fail(c, new CommitFailedException("commit failed: " + e.getMessage(), e));
+            return;
+        }
+        long t1 = System.nanoTime();
+        metrics.commitTime.record(t1 - t0, TimeUnit.NANOSECONDS);
+        metrics.commitOps.record(c.ops());
+        metrics.commitEvents.record(c.batch().events().size());
+        committedEpoch = c.epoch();
+        for (int i = 0; i < c.submissions().size(); i++) {
+            Submission s = c.submissions().get(i);
+            metrics.submitToCommit.record(t1 - s.submittedNanos(), TimeUnit.NANOSECONDS);
+            s.future().complete(List.of(c.outcomes().get(i)));
+        }
+        pruneNowAndThen();
+    }
+
+    private void fail(EpochCommit c, RuntimeException e) {
+        for (Submission s : c.submissions()) s.future().completeExceptionally(e);
+    }
+
+    /** Prunes the event log about every ten minutes, on the committer thread (the single writer). */
+    private void pruneNowAndThen() {
+        long now = clock.millis();
+        if (now - lastPrune < 600_000) return;
+        lastPrune = now;
+        try {
+            long n = store.pruneEventLog(now - config.eventLogRetention().toMillis());
+            if (n > 0) log.info("pruned {} event log rows older than {}", n, config.eventLogRetention());
+        } catch (RuntimeException e) {
+            log.warn("event log prune failed; will retry", e);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.kiln.runtime;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.engine.Effect;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Input;
+import dev.kiln.engine.Transition;
+import dev.kiln.engine.UserAlias;
+import dev.kiln.engine.UserState;
+import dev.kiln.engine.Value;
+import dev.kiln.store.EventLogRow;
+import dev.kiln.store.IdentityKeys;
+import dev.kiln.store.Store;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * A single-writer partition. Owns the in-memory state of its users: the cached profile is always the
+ * newest (ahead of the store while an epoch is being committed), so the lane is the only place a
+ * profile changes. Called by one thread at a time (its worker during the apply phase, the coordinator
+ * in the exclusive phase), never concurrently.
+ */
+final class Lane {
+    private static final class Entry {
+        UserState state;
+        long dirtyEpoch;
+        Entry(UserState s) { state = s; }
+    }
+
+    private final int index;
+    private final Store store;
+    private final Engine engine;
+    private final int capacity;
+    private final LongSupplier committedEpoch;
+    private final ObjectMapper json = new ObjectMapper();
+    private final LinkedHashMap<String, Entry> cache = new LinkedHashMap<>(1024, 0.75f, true);
+
+    Lane(int index, Store store, Engine engine, int capacity, LongSupplier committedEpoch) {
+        this.index = index;
+        this.store = store;
+        this.engine = engine;
+        this.capacity = capacity;
+        this.committedEpoch = committedEpoch;
+    }
+
+    int index() { return index; }
+
+    /** Applies the works of one epoch in order and reports what changed. */
+    LaneResult apply(long epoch, List<Work> works, long now) {
+        load(works.stream().filter(w -> !w.isNew()).map(Work::userId).toList());
+        LaneResult result = new LaneResult();
+        Set<String> dirty = new LinkedHashSet<>();
+        Set<String> created = new HashSet<>();
+        Set<String> createdAndUsed = new HashSet<>();
+        for (Work w : works) {
+            result.ops++;
+            Entry e = cache.get(w.userId());
+            if (w.isNew() && e == null) {
+                e = new Entry(newUser(w, now));
+                cache.put(w.userId(), e);
+                created.add(w.userId());
+                dirty.add(w.userId());
+            }
+            if (e == null || e.state == null) {
+                w.outcomes()[w.slot()] = Outcome.error("no such user");
+                continue;
+            }
+            Transition t = engine.apply(e.state, w.input(), now);
+            if (t.isRejected()) {
+                w.outcomes()[w.slot()] = Outcome.error(t.rejection());
+                continue;
+            }
+            w.outcomes()[w.slot()] = Outcome.ok(w.userId());
+            if (created.contains(w.userId())) createdAndUsed.add(w.userId());
+            e.dirtyEpoch = epoch;
+            dirty.add(w.userId());
+            if (w.input() instanceof Input.AddAlias a) result.identityPuts.put(IdentityKeys.alias(a.alias()), w.userId());
+            interpret(e.state, t.effects(), result, now);
+        }
+        for (String id : created) {
+            if (!createdAndUsed.contains(id)) {
+                cache.remove(id);
+                dirty.remove(id);
+                result.abandoned.add(id);
+            }
+        }
+        for (String id : dirty) {
+            Entry e = cache.get(id);
+            if (e != null && e.state != null) result.upserts.add(e.state.copy());
+        }
+        evict();
+        return result;
+    }
+
+    private UserState newUser(Work w, long now) {
+        UserState u = new UserState(w.userId(), now);
+        if (w.newExternalId() != null) u.externalId(w.newExternalId());
+        if (w.newAlias() != null) u.aliases().add(w.newAlias());
+        if (w.newEmail() != null) u.standard().put("email", new Value.Str(w.newEmail()));
+        return u;
+    }
+
+    private void interpret(UserState user, List<Effect> effects, LaneResult result, long now) {
+        for (Effect effect : effects) {
+            switch (effect) {
+                case Effect.LogEvent l -> result.events.add(new EventLogRow(0, l.id(), user.userId(), user.externalId(),
+                        l.type(), l.time(), toJson(l.data()), now));
+                case Effect.AttributeChanged c -> { /* follow-up inputs arrive with the Canvas engine */ }
+                case Effect.UserDeleted d -> {
+                    cache.put(user.userId(), new Entry(null)); // tombstone until committed
+                    cache.get(user.userId()).dirtyEpoch = Long.MAX_VALUE;
+                    result.deletes.add(user.userId());
+                    result.identityRemovals.addAll(keysOf(user));
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    data.put("external_id", user.externalId());
+                    result.events.add(new EventLogRow(0, user.userId() + ".deleted." + now, user.userId(), user.externalId(),
+                            "users.Delete", now, toJson(data), now));
+                }
+            }
+        }
+    }
+
+    static List<String> keysOf(UserState user) {
+        List<String> keys = new ArrayList<>();
+        if (user.externalId() != null) keys.add(IdentityKeys.externalId(user.externalId()));
+        for (UserAlias a : user.aliases()) keys.add(IdentityKeys.alias(a));
+        return keys;
+    }
+
+    private String toJson(Map<String, Object> data) {
+        try {
+            return json.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event data is not serialisable", e);
+        }
+    }
+
+    /** Loads profiles that are not cached (one store query). */
+    void load(List<String> userIds) {
+        List<String> missing = new ArrayList<>();
+        for (String id : userIds) if (!cache.containsKey(id)) missing.add(id);
+        if (missing.isEmpty()) return;
+        Map<String, UserState> found = store.loadUsers(new ArrayList<>(new LinkedHashSet<>(missing)));
+        for (String id : missing) {
+            UserState s = found.get(id);
+            if (s != null) cache.put(id, new Entry(s));
+        }
+    }
+
+    /** The current (possibly uncommitted) profile; loads it when needed. Null when absent. */
+    UserState get(String userId) {
+        load(List.of(userId));
+        Entry e = cache.get(userId);
+        return e == null ? null : e.state;
+    }
+
+    /** Marks a profile changed in this epoch (used by the coordinator's exclusive phase). */
+    void touched(String userId, long epoch) {
+        Entry e = cache.get(userId);
+        if (e != null) e.dirtyEpoch = epoch;
+    }
+
+    /** Removes a profile (merged away): tombstoned until the epoch commits. */
+    void tombstone(String userId) {
+        Entry t = new Entry(null);
+        t.dirtyEpoch = Long.MAX_VALUE;
+        cache.put(userId, t);
+    }
+
+    void clear() { cache.clear(); }
+
+    int size() { return cache.size(); }
+
+    private void evict() {
+        if (cache.size() <= capacity) return;
+        long committed = committedEpoch.getAsLong();
+        var it = cache.entrySet().iterator();
+        while (cache.size() > capacity && it.hasNext()) {
+            Entry e = it.next().getValue();
+            // Tombstones and uncommitted changes stay: the store does not have them yet.
+            if (e.state != null && e.dirtyEpoch <= committed) it.remove();
+            else if (e.state == null && committed >= 0 && e.dirtyEpoch == Long.MAX_VALUE) continue;
+        }
+    }
+
+    /** Drops tombstones of deletions that are committed now. */
+    void forgetTombstones(Set<String> userIds) {
+        for (String id : userIds) {
+            Entry e = cache.get(id);
+            if (e != null && e.state == null) cache.remove(id);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.kiln.runtime;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/** The runtime's meters, named once here. */
+final class RuntimeMetrics {
+    final Counter opsOk;
+    final Counter opsRejected;
+    final Counter commitFailures;
+    final DistributionSummary commitOps;
+    final DistributionSummary commitEvents;
+    final Timer commitTime;
+    final Timer applyTime;
+    final Timer submitToCommit;
+    final AtomicInteger[] laneDepth;
+
+    RuntimeMetrics(MeterRegistry r, int lanes, Supplier<Number> queued) {
+        opsOk = Counter.builder("kiln.ingest.ops").tag("outcome", "applied").description("Ops applied").register(r);
+        opsRejected = Counter.builder("kiln.ingest.ops").tag("outcome", "rejected").description("Ops refused by the engine").register(r);
+        commitFailures = Counter.builder("kiln.commit.failures").description("Epochs whose commit failed").register(r);
+        commitOps = DistributionSummary.builder("kiln.commit.batch.ops").description("Ops per committed epoch").register(r);
+        commitEvents = DistributionSummary.builder("kiln.commit.batch.events").description("Event log rows per committed epoch").register(r);
+        commitTime = Timer.builder("kiln.commit.latency").description("Time to commit one epoch").publishPercentileHistogram().register(r);
+        applyTime = Timer.builder("kiln.epoch.apply").description("Time to apply one epoch in the lanes").register(r);
+        submitToCommit = Timer.builder("kiln.submit.to.commit").description("From submit to durable commit").publishPercentileHistogram().register(r);
+        Gauge.builder("kiln.runtime.queue.submissions", queued).description("Submissions waiting for an epoch").register(r);
+        laneDepth = new AtomicInteger[lanes];
+        for (int i = 0; i < lanes; i++) {
+            laneDepth[i] = new AtomicInteger();
+            Gauge.builder("kiln.lane.queue.depth", laneDepth[i], AtomicInteger::get).tag("lane", Integer.toString(i))
+                    .description("Ops assigned to the lane in the epoch being applied").register(r);
+        }
+    }
+}

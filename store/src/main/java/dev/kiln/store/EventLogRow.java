@@ -1,0 +1,10 @@
+package dev.kiln.store;
+
+/**
+ * One row of the append-only event log. {@code seq} is assigned by the store on insert (0 before);
+ * {@code id} is the event's unique id; {@code data} is a JSON object text; times are epoch ms.
+ */
+public record EventLogRow(long seq, String id, String userId, String externalId, String type, long time,
+                          String data, long recordedAt) {
+    public EventLogRow withSeq(long s) { return new EventLogRow(s, id, userId, externalId, type, time, data, recordedAt); }
+}

@@ -1,0 +1,49 @@
+package dev.kiln.store;
+
+import dev.kiln.engine.UserState;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The durable store port. One implementation ({@link JdbcStore}) serves SQLite and PostgreSQL through a
+ * {@link Dialect}. Writes happen only through {@link #commit(CommitBatch)}, one transaction per call;
+ * reads see committed data only. Thread-safe: commits are serialised where the database needs it
+ * (SQLite has one writer connection), reads use a pool.
+ */
+public interface Store extends AutoCloseable {
+
+    Dialect dialect();
+
+    /** Profiles by internal id; ids not found are absent from the map. */
+    Map<String, UserState> loadUsers(Collection<String> userIds);
+
+    Optional<UserState> loadUser(String userId);
+
+    /** Identity keys (see {@link IdentityKeys}) to internal ids; keys not found are absent. */
+    Map<String, String> resolve(Collection<String> identityKeys);
+
+    /** Internal ids of users with this email (case-insensitive), most recently updated first. */
+    List<String> usersByEmail(String email);
+
+    /** Writes a batch atomically: all of it or none. Throws {@link StoreException} on failure. */
+    void commit(CommitBatch batch);
+
+    /** Streams every profile (for exact segment counts). */
+    void scanUsers(Consumer<UserState> consumer);
+
+    long countUsers();
+
+    /** Event log rows with {@code seq > afterSeq}, ascending, at most {@code limit}. */
+    List<EventLogRow> readEventLog(long afterSeq, int limit);
+
+    /** Deletes event log rows recorded before {@code recordedBefore} (epoch ms); returns how many. */
+    long pruneEventLog(long recordedBefore);
+
+    ApiKeyStore apiKeys();
+
+    @Override void close();
+}
