@@ -28,6 +28,9 @@ public final class Engine {
             case Input.AddAlias a -> addAlias(user, a, now);
             case Input.MergeFrom m -> merge(user, m, now);
             case Input.Delete d -> new Transition(List.of(new Effect.UserDeleted(user.userId())), null);
+            // Canvas inputs change nothing by themselves; CanvasEngine acts on them.
+            case Input.TimerFired t -> new Transition(List.of(), null);
+            case Input.EnterCanvas e -> new Transition(List.of(), null);
         };
     }
 
@@ -43,6 +46,14 @@ public final class Engine {
             next.put(op.name(), Optional.ofNullable(r.value));
         }
         return setAll(user, next, in.id(), in.source(), now);
+    }
+
+    /**
+     * Applies attribute operations atomically (a User Update step); rejected as a whole when one
+     * operation does not fit the current value.
+     */
+    public Transition applyOps(UserState user, List<AttributeOp> ops, String inputId, Source source, long now) {
+        return updateAttributes(user, new Input.UpdateAttributes(inputId, source, ops), now);
     }
 
     /** Applies new values (empty = unset) and reports each real change; shared with later step kinds. */

@@ -36,6 +36,14 @@ public sealed interface Input {
     /** /users/identify: merges an alias-only profile into this one; {@code from} is removed by the shell. */
     record MergeFrom(String id, Source source, UserState from) implements Input {}
 
+    /** A Canvas wait (window end, delay) is over; {@code token} tells a stale timer from the current one. */
+    record TimerFired(String id, Source source, String canvasId, int token) implements Input {}
+
+    /** API-triggered entry ({@code POST /canvas/trigger/send}). */
+    record EnterCanvas(String id, Source source, String canvasId, Map<String, Object> entryProperties) implements Input {
+        public EnterCanvas { entryProperties = entryProperties == null ? Map.of() : Json.immutableCopy(entryProperties); }
+    }
+
     /** /users/delete. */
     record Delete(String id, Source source) implements Input {}
 }

@@ -24,6 +24,7 @@ public final class UserState {
     private final Map<String, EventSummary> products = new TreeMap<>();
     private EventSummary purchases = new EventSummary();
     private EventSummary sessions = new EventSummary();
+    private final Map<String, dev.kiln.engine.canvas.CanvasState> canvases = new TreeMap<>();
 
     public UserState(String userId, long createdAt) {
         this.userId = Objects.requireNonNull(userId, "userId");
@@ -49,6 +50,8 @@ public final class UserState {
     public EventSummary sessions() { return sessions; }
     public void purchases(EventSummary s) { purchases = s; }
     public void sessions(EventSummary s) { sessions = s; }
+    /** Canvas positions and re-entry memory, by Canvas id. */
+    public Map<String, dev.kiln.engine.canvas.CanvasState> canvases() { return canvases; }
 
     public Optional<String> email() {
         return standard.get("email") instanceof Value.Str s ? Optional.of(s.value()) : Optional.empty();
@@ -72,6 +75,7 @@ public final class UserState {
         products.forEach((k, v) -> c.products.put(k, v.copy()));
         c.purchases = purchases.copy();
         c.sessions = sessions.copy();
+        canvases.forEach((k, v) -> c.canvases.put(k, v.copy()));
         return c;
     }
 
@@ -79,7 +83,8 @@ public final class UserState {
         return o instanceof UserState u && u.userId.equals(userId) && Objects.equals(u.externalId, externalId)
                 && u.aliases.equals(aliases) && u.createdAt == createdAt && u.updatedAt == updatedAt
                 && u.standard.equals(standard) && u.custom.equals(custom) && u.events.equals(events)
-                && u.products.equals(products) && u.purchases.equals(purchases) && u.sessions.equals(sessions);
+                && u.products.equals(products) && u.purchases.equals(purchases) && u.sessions.equals(sessions)
+                && u.canvases.equals(canvases);
     }
 
     @Override public int hashCode() { return userId.hashCode(); }

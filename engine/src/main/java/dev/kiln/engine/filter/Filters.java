@@ -10,6 +10,11 @@ public final class Filters {
     /** One day in Braze's relative filters: 24 hours, not a calendar day. */
     static final long DAY_MILLIS = 86_400_000L;
 
+    /** Whether one value (null = absent) meets a condition; used for event property filters. */
+    public static boolean testValue(Condition condition, dev.kiln.engine.Value value, long now) {
+        return AttributeConditions.test(condition, value, now);
+    }
+
     public static boolean test(Filter filter, UserState user, long now) {
         return switch (filter) {
             case Filter.All all -> {
