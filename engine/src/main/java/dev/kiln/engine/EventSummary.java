@@ -78,18 +78,30 @@ public final class EventSummary {
 
     /** Days held in the ring (for storage), oldest first, with {@link #dailyCounts()} in the same order. */
     public long[] days() {
-        return Arrays.stream(order()).mapToLong(i -> dayOf[i]).toArray();
+        int[] o = order();
+        long[] out = new long[o.length];
+        for (int i = 0; i < o.length; i++) out[i] = dayOf[o[i]];
+        return out;
     }
 
     public int[] dailyCounts() {
-        return Arrays.stream(order()).map(i -> countOf[i]).toArray();
+        int[] o = order();
+        int[] out = new int[o.length];
+        for (int i = 0; i < o.length; i++) out[i] = countOf[o[i]];
+        return out;
     }
 
+    /** Ring slots in use, oldest day first; a plain insertion sort (at most 31 slots, on the encode path). */
     private int[] order() {
-        return java.util.stream.IntStream.range(0, DAYS).boxed()
-                .filter(i -> dayOf[i] != Long.MIN_VALUE)
-                .sorted((a, b) -> Long.compare(dayOf[a], dayOf[b]))
-                .mapToInt(Integer::intValue).toArray();
+        int[] idx = new int[DAYS];
+        int n = 0;
+        for (int i = 0; i < DAYS; i++) {
+            if (dayOf[i] == Long.MIN_VALUE) continue;
+            int j = n++;
+            while (j > 0 && dayOf[idx[j - 1]] > dayOf[i]) { idx[j] = idx[j - 1]; j--; }
+            idx[j] = i;
+        }
+        return Arrays.copyOf(idx, n);
     }
 
     public EventSummary copy() {

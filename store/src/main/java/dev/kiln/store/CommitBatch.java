@@ -1,7 +1,5 @@
 package dev.kiln.store;
 
-import dev.kiln.engine.UserState;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,23 +7,45 @@ import java.util.Set;
 /**
  * Everything one epoch changed, written in one transaction.
  *
- * @param upserts          profiles to insert or replace (the full state of each)
+ * @param upserts          profiles to insert or replace (the full state of each, encoded)
  * @param deletes          internal ids of profiles to delete (with their identity rows)
  * @param identityPuts     identity key → internal id to insert or replace
  * @param identityRemovals identity keys to delete
  * @param events           rows to append to the event log
+ * @param timerPuts        timers to insert or replace (one per user and Canvas)
+ * @param timerDeletes     timers to delete, by user and Canvas (the token is informative)
+ * @param ledger           score ledger rows to append
+ * @param stats            Canvas statistics increments
  */
-public record CommitBatch(List<UserState> upserts, Set<String> deletes, Map<String, String> identityPuts,
-                          Set<String> identityRemovals, List<EventLogRow> events) {
+public record CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String, String> identityPuts,
+                          Set<String> identityRemovals, List<EventLogRow> events, List<TimerRow> timerPuts,
+                          List<TimerRow> timerDeletes, List<LedgerRow> ledger, List<StatDelta> stats) {
     public CommitBatch {
         upserts = List.copyOf(upserts);
         deletes = Set.copyOf(deletes);
         identityPuts = Map.copyOf(identityPuts);
         identityRemovals = Set.copyOf(identityRemovals);
         events = List.copyOf(events);
+        timerPuts = List.copyOf(timerPuts);
+        timerDeletes = List.copyOf(timerDeletes);
+        ledger = List.copyOf(ledger);
+        stats = List.copyOf(stats);
+    }
+
+    /** A batch without Canvas writes. */
+    public CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String, String> identityPuts,
+                       Set<String> identityRemovals, List<EventLogRow> events) {
+        this(upserts, deletes, identityPuts, identityRemovals, events, List.of(), List.of(), List.of(), List.of());
+    }
+
+    /** A batch from profiles, encoding them here (tests and tools; the runtime encodes in its lanes). */
+    public static CommitBatch of(List<dev.kiln.engine.UserState> users, Set<String> deletes, Map<String, String> identityPuts,
+                                 Set<String> identityRemovals, List<EventLogRow> events) {
+        return new CommitBatch(users.stream().map(UserRow::of).toList(), deletes, identityPuts, identityRemovals, events);
     }
 
     public boolean isEmpty() {
-        return upserts.isEmpty() && deletes.isEmpty() && identityPuts.isEmpty() && identityRemovals.isEmpty() && events.isEmpty();
+        return upserts.isEmpty() && deletes.isEmpty() && identityPuts.isEmpty() && identityRemovals.isEmpty() && events.isEmpty()
+                && timerPuts.isEmpty() && timerDeletes.isEmpty() && ledger.isEmpty() && stats.isEmpty();
     }
 }

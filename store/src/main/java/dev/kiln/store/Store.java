@@ -45,5 +45,26 @@ public interface Store extends AutoCloseable {
 
     ApiKeyStore apiKeys();
 
+    // ---- Canvases ----
+
+    /** Timers due at or before {@code now}, earliest first, at most {@code limit}. */
+    List<TimerRow> dueTimers(long now, int limit);
+
+    long countTimers();
+
+    /** Ledger rows of one user's attribute, newest first, with {@code seq < beforeSeq}, at most {@code limit}. */
+    List<LedgerRow> ledger(String userId, String name, long beforeSeq, int limit);
+
+    /** Deletes ledger rows older than {@code before} (epoch ms); returns how many. */
+    long pruneLedger(long before);
+
+    /** Every statistic of one Canvas. */
+    List<StatDelta> canvasStats(String canvasId);
+
+    List<CanvasRow> canvasRows();
+
+    /** Inserts or replaces a Canvas's lifecycle row (outside any epoch: definitions change rarely). */
+    void saveCanvasRow(CanvasRow row);
+
     @Override void close();
 }

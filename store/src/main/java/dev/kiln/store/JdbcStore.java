@@ -1,0 +1,357 @@
+package dev.kiln.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.kiln.engine.UserState;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The {@link Store} on SQLite or PostgreSQL. Commits go through one writer connection, one at a time; reads
+ * use a pool. The schema is migrated by Flyway when the store opens.
+ */
+public final class JdbcStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
+
+    /** Ids per {@code IN (…)} query; well below both databases' bind-parameter limits. */
+    static final int IN_CHUNK = 500;
+    /** Event log rows deleted per prune transaction, so pruning never holds the writer for long. */
+    static final int PRUNE_CHUNK = 10_000;
+
+    private final StoreConfig config;
+    private final SqlDialect dialect;
+    private final Writer writer;
+    private final HikariDataSource readPool;
+    private final JdbcApiKeys apiKeys;
+
+    private JdbcStore(StoreConfig config, SqlDialect dialect, Writer writer, HikariDataSource readPool) {
+        this.config = config;
+        this.dialect = dialect;
+        this.writer = writer;
+        this.readPool = readPool;
+        this.apiKeys = new JdbcApiKeys(writer, this::read);
+    }
+
+    /** Opens (and creates or migrates) the database. Throws {@link StoreException} when it cannot. */
+    public static JdbcStore open(StoreConfig config) {
+        LOG.info("Opening store: {}", config);
+        SqlDialect dialect = SqlDialect.of(config);
+        migrate(config, dialect);
+        Writer writer;
+        try {
+            writer = new Writer(dialect);
+        } catch (SQLException e) {
+            throw new StoreException("cannot connect the store's writer to " + config.safeUrl() + ": " + e.getMessage(), e);
+        }
+        try {
+            return new JdbcStore(config, dialect, writer, new HikariDataSource(dialect.readPool()));
+        } catch (RuntimeException e) {
+            writer.close();
+            throw new StoreException("cannot open the read pool on " + config.safeUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void migrate(StoreConfig config, SqlDialect dialect) {
+        try {
+            MigrateResult r = Flyway.configure(JdbcStore.class.getClassLoader())
+                    .dataSource(dialect.migrationDataSource())
+                    .locations(dialect.dialect().migrationLocation())
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+            LOG.info("Store schema at version {} ({} migrations applied now)", r.targetSchemaVersion, r.migrationsExecuted);
+        } catch (RuntimeException e) {
+            throw new StoreException("migrating " + config.safeUrl() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    public StoreConfig config() { return config; }
+
+    @Override public Dialect dialect() { return dialect.dialect(); }
+
+    // ---- writes ----
+
+    @Override public void commit(CommitBatch batch) {
+        if (batch.isEmpty()) return;
+        // In key order: B-tree pages are then visited once, in sequence, and two writers lock rows in one order.
+        Map<String, UserRow> users = new TreeMap<>();
+        for (UserRow u : batch.upserts()) users.put(u.userId(), u);
+        writer.inTransaction("commit", w -> {
+            Commits.write(w, batch, users.values());
+            return null;
+        });
+    }
+
+    @Override public long pruneEventLog(long recordedBefore) {
+        long total = 0;
+        while (true) {
+            int n = writer.inTransaction("pruning the event log", w -> {
+                PreparedStatement ps = w.statement("DELETE FROM event_log WHERE seq IN (SELECT seq FROM event_log"
+                        + " WHERE recorded_at < ? ORDER BY seq LIMIT " + PRUNE_CHUNK + ")");
+                ps.setLong(1, recordedBefore);
+                return ps.executeUpdate();
+            });
+            total += n;
+            if (n < PRUNE_CHUNK) return total;
+        }
+    }
+
+    // ---- reads ----
+
+    interface Query<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    <T> T read(String what, Query<T> query) {
+        try (Connection c = readPool.getConnection()) {
+            return query.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override public Map<String, UserState> loadUsers(Collection<String> userIds) {
+        Map<String, UserState> out = new HashMap<>();
+        if (userIds.isEmpty()) return out;
+        read("loading profiles", c -> {
+            forEachChunk(c, "SELECT state FROM users WHERE user_id IN ", userIds, rs -> {
+                UserState u = UserStateCodec.decode(rs.getBytes(1));
+                out.put(u.userId(), u);
+            });
+            return null;
+        });
+        return out;
+    }
+
+    @Override public Optional<UserState> loadUser(String userId) {
+        return Optional.ofNullable(loadUsers(List.of(userId)).get(userId));
+    }
+
+    @Override public Map<String, String> resolve(Collection<String> identityKeys) {
+        Map<String, String> out = new HashMap<>();
+        if (identityKeys.isEmpty()) return out;
+        read("resolving identities", c -> {
+            forEachChunk(c, "SELECT key, user_id FROM identities WHERE key IN ", identityKeys,
+                    rs -> out.put(rs.getString(1), rs.getString(2)));
+            return null;
+        });
+        return out;
+    }
+
+    private interface RowHandler {
+        void row(ResultSet rs) throws SQLException;
+    }
+
+    // Chunks are padded to a power of two (repeating the last key) so only a handful of distinct statements
+    // exist, and PostgreSQL's per-connection prepared statement cache keeps hitting.
+    private static void forEachChunk(Connection c, String sqlPrefix, Collection<String> keys, RowHandler handler) throws SQLException {
+        List<String> unique = new ArrayList<>(new LinkedHashSet<>(keys));
+        for (int from = 0; from < unique.size(); from += IN_CHUNK) {
+            List<String> chunk = unique.subList(from, Math.min(unique.size(), from + IN_CHUNK));
+            int size = Math.min(IN_CHUNK, Integer.highestOneBit(chunk.size() * 2 - 1));
+            StringBuilder sql = new StringBuilder(sqlPrefix.length() + size * 3).append(sqlPrefix).append('(');
+            for (int i = 0; i < size; i++) sql.append(i == 0 ? "?" : ",?");
+            sql.append(')');
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < size; i++) ps.setString(i + 1, chunk.get(Math.min(i, chunk.size() - 1)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) handler.row(rs);
+                }
+            }
+        }
+    }
+
+    @Override public List<String> usersByEmail(String email) {
+        if (email == null || email.isBlank()) return List.of();
+        return read("finding users by email", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT user_id FROM users WHERE email = ? ORDER BY updated_at DESC, user_id")) {
+                ps.setString(1, UserRow.normaliseEmail(email));
+                List<String> ids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ids.add(rs.getString(1));
+                }
+                return ids;
+            }
+        });
+    }
+
+    @Override public void scanUsers(Consumer<UserState> consumer) {
+        read("scanning profiles", c -> {
+            boolean tx = dialect.streamsOnlyInTransaction();
+            if (tx) c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT state FROM users")) {
+                ps.setFetchSize(config.fetchSize());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) consumer.accept(UserStateCodec.decode(rs.getBytes(1)));
+                }
+            } finally {
+                if (tx) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override public long countUsers() {
+        return read("counting profiles", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM users");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override public List<EventLogRow> readEventLog(long afterSeq, int limit) {
+        if (limit < 1) throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        return read("reading the event log", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, id, user_id, external_id, type, time, data,"
+                    + " recorded_at FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?")) {
+                ps.setLong(1, afterSeq);
+                ps.setInt(2, limit);
+                List<EventLogRow> rows = new ArrayList<>(Math.min(limit, 1024));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new EventLogRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getLong(6), rs.getString(7), rs.getLong(8)));
+                    }
+                }
+                return rows;
+            }
+        });
+    }
+
+    @Override public ApiKeyStore apiKeys() { return apiKeys; }
+
+    @Override public List<TimerRow> dueTimers(long now, int limit) {
+        return read("reading due timers", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT user_id, canvas_id, token, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?")) {
+                ps.setLong(1, now);
+                ps.setInt(2, limit);
+                List<TimerRow> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(new TimerRow(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4)));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override public long countTimers() {
+        return read("counting timers", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM timers"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override public List<LedgerRow> ledger(String userId, String name, long beforeSeq, int limit) {
+        return read("reading the ledger", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, user_id, name, time, old_value, new_value, delta, source"
+                    + " FROM attribute_ledger WHERE user_id = ? AND name = ? AND seq < ? ORDER BY seq DESC LIMIT ?")) {
+                ps.setString(1, userId);
+                ps.setString(2, name);
+                ps.setLong(3, beforeSeq);
+                ps.setInt(4, limit);
+                List<LedgerRow> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(new LedgerRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                            nullableDouble(rs, 5), nullableDouble(rs, 6), nullableDouble(rs, 7), rs.getString(8)));
+                }
+                return out;
+            }
+        });
+    }
+
+    private static Double nullableDouble(ResultSet rs, int i) throws SQLException {
+        double d = rs.getDouble(i);
+        return rs.wasNull() ? null : d;
+    }
+
+    @Override public long pruneLedger(long before) {
+        long total = 0;
+        while (true) {
+            int n = writer.inTransaction("pruning the ledger", w -> {
+                PreparedStatement ps = w.statement("DELETE FROM attribute_ledger WHERE seq IN (SELECT seq FROM attribute_ledger"
+                        + " WHERE time < ? ORDER BY seq LIMIT " + PRUNE_CHUNK + ")");
+                ps.setLong(1, before);
+                return ps.executeUpdate();
+            });
+            total += n;
+            if (n < PRUNE_CHUNK) return total;
+        }
+    }
+
+    @Override public List<StatDelta> canvasStats(String canvasId) {
+        return read("reading Canvas statistics", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT canvas_id, metric, key, bucket, count FROM canvas_stats WHERE canvas_id = ? ORDER BY metric, key, bucket")) {
+                ps.setString(1, canvasId);
+                List<StatDelta> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(new StatDelta(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5)));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override public List<CanvasRow> canvasRows() {
+        return read("reading Canvases", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, version, status, document, format, origin, updated_at FROM canvases ORDER BY id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<CanvasRow> out = new ArrayList<>();
+                while (rs.next()) out.add(new CanvasRow(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getLong(7)));
+                return out;
+            }
+        });
+    }
+
+    @Override public void saveCanvasRow(CanvasRow row) {
+        writer.inTransaction("saving Canvas " + row.id(), w -> {
+            PreparedStatement ps = w.statement("INSERT INTO canvases (id, version, status, document, format, origin, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
+                    + " status = excluded.status, document = excluded.document, format = excluded.format,"
+                    + " origin = excluded.origin, updated_at = excluded.updated_at");
+            ps.setString(1, row.id());
+            ps.setInt(2, row.version());
+            ps.setString(3, row.status());
+            ps.setString(4, row.document());
+            ps.setString(5, row.format());
+            ps.setString(6, row.origin());
+            ps.setLong(7, row.updatedAt());
+            return ps.executeUpdate();
+        });
+    }
+
+    /** Package-private for tests that check connection settings: runs {@code work} on the writer. */
+    <T> T onWriter(Writer.Work<T> work) { return writer.inTransaction("test", work); }
+
+    @Override public void close() {
+        readPool.close();
+        writer.close();
+        LOG.info("Store closed: {}", config.safeUrl());
+    }
+}

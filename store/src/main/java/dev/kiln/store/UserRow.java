@@ -1,0 +1,23 @@
+package dev.kiln.store;
+
+import dev.kiln.engine.UserState;
+
+import java.util.Locale;
+
+/**
+ * A profile as its {@code users} row, encoded. Lanes encode the profiles they changed (in parallel, and
+ * instead of copying them) and the committer only writes. Emails are lower-cased here, in Java, so both
+ * databases agree on case.
+ */
+public record UserRow(String userId, String externalId, String email, byte[] state, long updatedAt) {
+
+    public static UserRow of(UserState u) {
+        return new UserRow(u.userId(), u.externalId(), u.email().map(UserRow::normaliseEmail).orElse(null),
+                UserStateCodec.encode(u), u.updatedAt());
+    }
+
+    /** The profile back from its encoded form. */
+    public UserState decode() { return UserStateCodec.decode(state); }
+
+    static String normaliseEmail(String email) { return email.trim().toLowerCase(Locale.ROOT); }
+}

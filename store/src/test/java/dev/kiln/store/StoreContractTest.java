@@ -1,0 +1,499 @@
+package dev.kiln.store;
+
+import dev.kiln.engine.UserAlias;
+import dev.kiln.engine.UserState;
+import dev.kiln.engine.Value;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What every {@link Store} backend must do. One subclass per database supplies a fresh, empty database
+ * per test (as db-scheduler's CompatibilityTest).
+ */
+public abstract class StoreContractTest {
+
+    /** A configuration of a new, empty database (migrations not yet run). */
+    protected abstract StoreConfig freshDatabase();
+
+    protected StoreConfig config;
+    protected JdbcStore store;
+
+    @BeforeEach
+    void openStore() {
+        config = freshDatabase();
+        store = JdbcStore.open(config);
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) store.close();
+    }
+
+    // ---- helpers ----
+
+    static UserState user(String id, String email, long updatedAt) {
+        UserState u = new UserState(id, 1_000);
+        u.touch(updatedAt);
+        if (email != null) u.standard().put("email", Value.str(email));
+        u.custom().put("lead score", new Value.Num(7));
+        return u;
+    }
+
+    static EventLogRow event(String id, String userId, long recordedAt) {
+        return new EventLogRow(0, id, userId, userId.hashCode() % 2 == 0 ? null : "ext-" + userId,
+                "users.behaviors.CustomEvent", recordedAt - 5, "{\"name\":\"démo\",\"n\":" + id.length() + "}", recordedAt);
+    }
+
+    static CommitBatch upserts(UserState... users) {
+        return CommitBatch.of(List.of(users), Set.of(), Map.of(), Set.of(), List.of());
+    }
+
+    static CommitBatch events(List<EventLogRow> rows) {
+        return CommitBatch.of(List.of(), Set.of(), Map.of(), Set.of(), rows);
+    }
+
+    static List<EventLogRow> eventRows(String prefix, int n, long recordedAt) {
+        return IntStream.range(0, n).mapToObj(i -> event(prefix + i, "u" + (i % 7), recordedAt)).toList();
+    }
+
+    // ---- profiles ----
+
+    @Test
+    void commit_then_load_round_trips_profiles() {
+        Random r = new Random(42);
+        List<UserState> users = IntStream.range(0, 50).mapToObj(i -> RandomUserStates.next(r, "u" + i)).toList();
+        store.commit(CommitBatch.of(users, Set.of(), Map.of(), Set.of(), List.of()));
+
+        Map<String, UserState> loaded = store.loadUsers(List.of("u0", "u7", "u49", "nobody"));
+        assertThat(loaded).containsOnlyKeys("u0", "u7", "u49");
+        assertThat(loaded.get("u7")).isEqualTo(users.get(7));
+        assertThat(store.loadUser("u49")).contains(users.get(49));
+        assertThat(store.loadUser("nobody")).isEmpty();
+        assertThat(store.countUsers()).isEqualTo(50);
+    }
+
+    @Test
+    void load_users_reads_more_ids_than_one_query_holds() {
+        List<UserState> users = IntStream.range(0, 1_234).mapToObj(i -> user("u" + i, null, 2_000)).toList();
+        store.commit(CommitBatch.of(users, Set.of(), Map.of(), Set.of(), List.of()));
+        List<String> ids = new ArrayList<>(IntStream.range(0, 1_300).mapToObj(i -> "u" + i).toList());
+        ids.add("u3"); // duplicates are harmless
+
+        Map<String, UserState> loaded = store.loadUsers(ids);
+
+        assertThat(loaded).hasSize(1_234);
+        assertThat(loaded.get("u1233")).isEqualTo(users.get(1_233));
+    }
+
+    @Test
+    void upsert_replaces_the_stored_profile() {
+        store.commit(upserts(user("u1", "a@example.com", 2_000)));
+        UserState changed = user("u1", "b@example.com", 3_000);
+        changed.custom().put("lead score", new Value.Num(100));
+        changed.externalId("crm-1");
+
+        store.commit(upserts(changed));
+
+        assertThat(store.loadUser("u1")).contains(changed);
+        assertThat(store.countUsers()).isEqualTo(1);
+        assertThat(store.usersByEmail("a@example.com")).isEmpty();
+        assertThat(store.usersByEmail("b@example.com")).containsExactly("u1");
+    }
+
+    @Test
+    void a_user_upserted_twice_in_one_batch_keeps_the_last_state() {
+        UserState first = user("u1", null, 2_000);
+        UserState second = user("u1", null, 3_000);
+        second.custom().put("lead score", new Value.Num(8));
+
+        store.commit(upserts(first, second));
+
+        assertThat(store.loadUser("u1")).contains(second);
+    }
+
+    @Test
+    void delete_removes_the_profile_and_its_identities() {
+        UserState u = user("u1", "a@example.com", 2_000);
+        u.externalId("crm-1");
+        u.aliases().add(new UserAlias("anon-1", "web"));
+        String ext = IdentityKeys.externalId("crm-1");
+        String alias = IdentityKeys.alias(new UserAlias("anon-1", "web"));
+        store.commit(CommitBatch.of(List.of(u, user("u2", null, 2_000)), Set.of(),
+                Map.of(ext, "u1", alias, "u1", IdentityKeys.externalId("crm-2"), "u2"), Set.of(), List.of()));
+
+        store.commit(CommitBatch.of(List.of(), Set.of("u1"), Map.of(), Set.of(), List.of()));
+
+        assertThat(store.loadUser("u1")).isEmpty();
+        assertThat(store.resolve(List.of(ext, alias, IdentityKeys.externalId("crm-2"))))
+                .containsExactly(Map.entry(IdentityKeys.externalId("crm-2"), "u2"));
+        assertThat(store.usersByEmail("a@example.com")).isEmpty();
+        assertThat(store.countUsers()).isEqualTo(1);
+    }
+
+    // ---- identities ----
+
+    @Test
+    void identity_upsert_moves_a_key_to_another_user() {
+        String key = IdentityKeys.alias(new UserAlias("anon-1", "web"));
+        store.commit(CommitBatch.of(List.of(), Set.of(), Map.of(key, "u1"), Set.of(), List.of()));
+
+        store.commit(CommitBatch.of(List.of(), Set.of(), Map.of(key, "u2"), Set.of(), List.of()));
+
+        assertThat(store.resolve(List.of(key))).containsExactly(Map.entry(key, "u2"));
+    }
+
+    @Test
+    void identity_removal_forgets_the_key() {
+        String keep = IdentityKeys.externalId("keep");
+        String drop = IdentityKeys.externalId("drop");
+        store.commit(CommitBatch.of(List.of(), Set.of(), Map.of(keep, "u1", drop, "u1"), Set.of(), List.of()));
+
+        store.commit(CommitBatch.of(List.of(), Set.of(), Map.of(), Set.of(drop), List.of()));
+
+        assertThat(store.resolve(List.of(keep, drop))).containsExactly(Map.entry(keep, "u1"));
+    }
+
+    @Test
+    void removal_then_put_of_one_key_in_one_batch_leaves_the_put() {
+        String key = IdentityKeys.externalId("crm-1");
+        store.commit(CommitBatch.of(List.of(), Set.of(), Map.of(key, "u1"), Set.of(), List.of()));
+
+        store.commit(CommitBatch.of(List.of(), Set.of(), Map.of(key, "u2"), Set.of(key), List.of()));
+
+        assertThat(store.resolve(List.of(key))).containsExactly(Map.entry(key, "u2"));
+    }
+
+    @Test
+    void resolve_answers_many_keys_and_leaves_unknown_ones_out() {
+        Map<String, String> puts = new HashMap<>();
+        for (int i = 0; i < 1_100; i++) puts.put(IdentityKeys.externalId("crm-" + i), "u" + i);
+        store.commit(CommitBatch.of(List.of(), Set.of(), puts, Set.of(), List.of()));
+        List<String> asked = new ArrayList<>(puts.keySet());
+        asked.add(IdentityKeys.externalId("unknown"));
+
+        assertThat(store.resolve(asked)).isEqualTo(puts);
+        assertThat(store.resolve(List.of())).isEmpty();
+    }
+
+    // ---- event log ----
+
+    @Test
+    void event_log_seq_ascends_and_read_pages_through_it() {
+        store.commit(events(eventRows("a", 10, 100)));
+        store.commit(events(eventRows("b", 10, 200)));
+        store.commit(events(eventRows("c", 5, 300)));
+
+        List<EventLogRow> all = new ArrayList<>();
+        long after = 0;
+        List<EventLogRow> page;
+        int pages = 0;
+        while (!(page = store.readEventLog(after, 10)).isEmpty()) {
+            assertThat(page.size()).isLessThanOrEqualTo(10);
+            all.addAll(page);
+            after = page.getLast().seq();
+            pages++;
+        }
+
+        assertThat(pages).isEqualTo(3);
+        assertThat(all).extracting(EventLogRow::seq).isSorted().doesNotHaveDuplicates();
+        assertThat(all).extracting(EventLogRow::id).containsExactlyElementsOf(
+                IntStream.range(0, 25).mapToObj(i -> i < 10 ? "a" + i : i < 20 ? "b" + (i - 10) : "c" + (i - 20)).toList());
+        EventLogRow first = all.getFirst();
+        assertThat(first).isEqualTo(event("a0", "u0", 100).withSeq(first.seq()));
+        EventLogRow odd = all.get(1);
+        assertThat(odd).isEqualTo(event("a1", "u1", 100).withSeq(odd.seq()));
+    }
+
+    @Test
+    void events_get_seqs_in_the_order_they_were_committed() {
+        int n = Commits.EVENT_ROWS * 3 + 5; // multi-row chunks and single rows
+        store.commit(events(eventRows("a", n, 100)));
+        store.commit(events(eventRows("b", 3, 100)));
+
+        List<EventLogRow> log = store.readEventLog(0, 10_000);
+
+        List<String> expected = new ArrayList<>(IntStream.range(0, n).mapToObj(i -> "a" + i).toList());
+        expected.addAll(List.of("b0", "b1", "b2"));
+        assertThat(log).extracting(EventLogRow::id).containsExactlyElementsOf(expected);
+        assertThat(log).extracting(EventLogRow::seq).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void prune_deletes_rows_recorded_before_the_cutoff_only() {
+        store.commit(events(eventRows("old", 3, 100)));
+        store.commit(events(eventRows("new", 2, 300)));
+
+        assertThat(store.pruneEventLog(300)).isEqualTo(3);
+
+        assertThat(store.readEventLog(0, 100)).extracting(EventLogRow::id).containsExactly("new0", "new1");
+        assertThat(store.pruneEventLog(300)).isZero();
+    }
+
+    @Test
+    void prune_works_through_more_rows_than_one_chunk() {
+        int n = JdbcStore.PRUNE_CHUNK * 2 + 1;
+        store.commit(events(eventRows("e", n, 100)));
+        store.commit(events(eventRows("keep", 1, 500)));
+
+        assertThat(store.pruneEventLog(200)).isEqualTo(n);
+
+        assertThat(store.readEventLog(0, 10)).extracting(EventLogRow::id).containsExactly("keep0");
+    }
+
+    @Test
+    void a_pruned_seq_is_never_handed_out_again() {
+        store.commit(events(eventRows("a", 3, 100)));
+        long max = store.readEventLog(0, 10).getLast().seq();
+        store.pruneEventLog(Long.MAX_VALUE);
+
+        store.commit(events(eventRows("b", 1, 200)));
+
+        assertThat(store.readEventLog(0, 10)).singleElement().satisfies(e -> assertThat(e.seq()).isGreaterThan(max));
+    }
+
+    // ---- atomicity ----
+
+    @Test
+    void a_failed_commit_leaves_nothing_of_the_batch_behind() {
+        String keyA = IdentityKeys.externalId("a");
+        store.commit(CommitBatch.of(List.of(user("a", "a@example.com", 2_000)), Set.of(), Map.of(keyA, "a"),
+                Set.of(), eventRows("ok", 1, 100)));
+        String keyB = IdentityKeys.externalId("b");
+        List<EventLogRow> rows = new ArrayList<>(eventRows("bad", 150, 200));
+        // id is NOT NULL; placed inside the first multi-row insert so a whole chunk must roll back
+        rows.add(10, new EventLogRow(0, null, "b", null, "users.behaviors.CustomEvent", 1, "{}", 200));
+        CommitBatch failing = CommitBatch.of(List.of(user("b", "b@example.com", 2_000), user("a", "changed@example.com", 3_000)),
+                Set.of("a"), Map.of(keyB, "b"), Set.of(keyA), rows);
+
+        assertThatThrownBy(() -> store.commit(failing)).isInstanceOf(StoreException.class);
+
+        assertThat(store.loadUser("a")).contains(user("a", "a@example.com", 2_000));
+        assertThat(store.loadUser("b")).isEmpty();
+        assertThat(store.resolve(List.of(keyA, keyB))).containsExactly(Map.entry(keyA, "a"));
+        assertThat(store.readEventLog(0, 100)).extracting(EventLogRow::id).containsExactly("ok0");
+        assertThat(store.usersByEmail("changed@example.com")).isEmpty();
+
+        store.commit(CommitBatch.of(List.of(user("b", null, 2_000)), Set.of(), Map.of(keyB, "b"), Set.of(), eventRows("after", 1, 300)));
+        assertThat(store.loadUser("b")).isPresent();
+        assertThat(store.readEventLog(0, 100)).extracting(EventLogRow::id).containsExactly("ok0", "after0");
+    }
+
+    @Test
+    void an_empty_commit_changes_nothing() {
+        store.commit(CommitBatch.of(List.of(), Set.of(), Map.of(), Set.of(), List.of()));
+        assertThat(store.countUsers()).isZero();
+        assertThat(store.readEventLog(0, 10)).isEmpty();
+    }
+
+    @Test
+    void concurrent_commits_from_two_threads_all_land() throws Exception {
+        int perThread = 40;
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (String lane : List.of("x", "y")) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        String id = lane + i;
+                        store.commit(CommitBatch.of(List.of(user(id, id + "@example.com", 2_000)), Set.of(),
+                                Map.of(IdentityKeys.externalId(id), id), Set.of(), eventRows(id + "-", 5, 100)));
+                    }
+                }));
+            }
+            for (Future<?> f : done) f.get();
+        }
+
+        assertThat(store.countUsers()).isEqualTo(2 * perThread);
+        List<EventLogRow> log = store.readEventLog(0, 10_000);
+        assertThat(log).hasSize(2 * perThread * 5);
+        assertThat(log).extracting(EventLogRow::seq).isSorted().doesNotHaveDuplicates();
+        assertThat(store.resolve(List.of(IdentityKeys.externalId("x39"), IdentityKeys.externalId("y0")))).hasSize(2);
+    }
+
+    @Test
+    void two_store_instances_on_one_database_can_both_commit() throws Exception {
+        // A CLI command writing while the server runs: two processes, here two stores, one database.
+        try (JdbcStore other = JdbcStore.open(config); ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            Future<?> a = pool.submit(() -> { for (int i = 0; i < 30; i++) store.commit(events(eventRows("a" + i + "-", 20, 100))); });
+            Future<?> b = pool.submit(() -> { for (int i = 0; i < 30; i++) other.commit(events(eventRows("b" + i + "-", 20, 100))); });
+            a.get();
+            b.get();
+            assertThat(other.readEventLog(0, 10_000)).hasSize(1_200);
+        }
+        assertThat(store.readEventLog(0, 10_000)).extracting(EventLogRow::seq).hasSize(1_200).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void reopening_keeps_the_data() {
+        store.commit(CommitBatch.of(List.of(user("u1", null, 2_000)), Set.of(), Map.of(), Set.of(), eventRows("e", 2, 100)));
+        store.close();
+
+        store = JdbcStore.open(config);
+
+        assertThat(store.loadUser("u1")).contains(user("u1", null, 2_000));
+        assertThat(store.readEventLog(0, 10)).hasSize(2);
+    }
+
+    @Test
+    void a_closed_store_refuses_commits() {
+        store.close();
+        assertThatThrownBy(() -> store.commit(upserts(user("u1", null, 2_000)))).isInstanceOf(StoreException.class);
+        store = null;
+    }
+
+    // ---- queries ----
+
+    @Test
+    void users_by_email_ignore_case_and_list_the_newest_first() {
+        store.commit(upserts(user("u1", "Ann@Example.com", 2_000), user("u2", "ann@example.COM", 4_000),
+                user("u3", " ann@example.com", 3_000), user("u4", "bob@example.com", 5_000), user("u5", null, 6_000)));
+
+        assertThat(store.usersByEmail("ANN@example.com")).containsExactly("u2", "u3", "u1");
+        assertThat(store.usersByEmail("nobody@example.com")).isEmpty();
+        assertThat(store.usersByEmail("")).isEmpty();
+    }
+
+    @Test
+    void scan_sees_every_profile() {
+        List<UserState> users = IntStream.range(0, 1_234).mapToObj(i -> user("u" + i, null, 2_000 + i)).toList();
+        store.commit(CommitBatch.of(users, Set.of(), Map.of(), Set.of(), List.of()));
+
+        Set<UserState> seen = new HashSet<>();
+        store.scanUsers(seen::add);
+
+        assertThat(seen).hasSize(1_234).containsAll(users);
+        assertThat(store.countUsers()).isEqualTo(1_234);
+    }
+
+    // ---- API keys ----
+
+    @Test
+    void api_keys_can_be_created_found_listed_and_revoked() {
+        ApiKeyStore keys = store.apiKeys();
+        keys.create("k1", "import job", "hash-1", Set.of("users.track", "canvas.read"), 100);
+        keys.create("k2", "console", "hash-2", Set.of(), 200);
+
+        assertThat(keys.findByHash("hash-1")).contains(
+                new ApiKeyStore.ApiKey("k1", "import job", Set.of("canvas.read", "users.track"), 100, null));
+        assertThat(keys.findByHash("unknown")).isEmpty();
+        assertThat(keys.list()).extracting(ApiKeyStore.ApiKey::id).containsExactly("k1", "k2");
+        assertThat(keys.list().get(1).scopes()).isEmpty();
+
+        assertThat(keys.revoke("k1", 300)).isTrue();
+        assertThat(keys.revoke("k1", 400)).isFalse();
+        assertThat(keys.revoke("nope", 400)).isFalse();
+        ApiKeyStore.ApiKey revoked = keys.findByHash("hash-1").orElseThrow();
+        assertThat(revoked.active()).isFalse();
+        assertThat(revoked.revokedAt()).isEqualTo(300L);
+    }
+
+    @Test
+    void a_duplicate_key_hash_or_id_is_refused() {
+        ApiKeyStore keys = store.apiKeys();
+        keys.create("k1", "first", "hash-1", Set.of("users.track"), 100);
+
+        assertThatThrownBy(() -> keys.create("k2", "second", "hash-1", Set.of(), 200))
+                .isInstanceOf(StoreException.class).hasMessageContaining("same key hash");
+        assertThatThrownBy(() -> keys.create("k1", "again", "hash-3", Set.of(), 200))
+                .isInstanceOf(StoreException.class).hasMessageContaining("id k1");
+        assertThat(keys.list()).extracting(ApiKeyStore.ApiKey::id).containsExactly("k1");
+    }
+
+    @Test
+    void api_key_upsert_replaces_the_key_with_the_same_hash_or_id() {
+        ApiKeyStore keys = store.apiKeys();
+        keys.create("admin", "admin", "old-hash", Set.of("admin"), 100);
+        keys.revoke("admin", 150);
+
+        keys.upsert("admin", "admin", "new-hash", Set.of("admin", "users.track"), 200);
+
+        assertThat(keys.findByHash("old-hash")).isEmpty();
+        assertThat(keys.findByHash("new-hash")).hasValueSatisfying(k -> {
+            assertThat(k.active()).isTrue();
+            assertThat(k.scopes()).containsExactlyInAnyOrder("admin", "users.track");
+        });
+        keys.upsert("admin2", "renamed", "new-hash", Set.of("admin"), 300);
+        assertThat(keys.list()).extracting(ApiKeyStore.ApiKey::id).containsExactly("admin2");
+    }
+
+    @Test
+    void a_scope_with_a_comma_is_refused() {
+        assertThatThrownBy(() -> store.apiKeys().create("k1", "bad", "h", Set.of("a,b"), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scopes");
+        assertThat(store.apiKeys().list()).isEmpty();
+    }
+
+
+    // ---- Canvas tables ----
+
+    private static CommitBatch canvasWrites(List<TimerRow> puts, List<TimerRow> deletes, List<LedgerRow> ledger, List<StatDelta> stats) {
+        return new CommitBatch(List.of(), Set.of(), Map.of(), Set.of(), List.of(), puts, deletes, ledger, stats);
+    }
+
+    @Test
+    void timers_are_one_per_user_and_canvas_and_come_due_in_order() {
+        store.commit(canvasWrites(List.of(new TimerRow("u1", "c", 1, 5_000), new TimerRow("u2", "c", 1, 3_000),
+                new TimerRow("u1", "d", 4, 9_000)), List.of(), List.of(), List.of()));
+        store.commit(canvasWrites(List.of(new TimerRow("u1", "c", 2, 4_000)), List.of(), List.of(), List.of()));
+        assertThat(store.dueTimers(5_000, 10)).containsExactly(new TimerRow("u2", "c", 1, 3_000), new TimerRow("u1", "c", 2, 4_000));
+        assertThat(store.countTimers()).isEqualTo(3);
+        store.commit(canvasWrites(List.of(), List.of(new TimerRow("u2", "c", 1, 3_000)), List.of(), List.of()));
+        assertThat(store.dueTimers(10_000, 1)).containsExactly(new TimerRow("u1", "c", 2, 4_000));
+        assertThat(store.countTimers()).isEqualTo(2);
+    }
+
+    @Test
+    void timer_deletes_apply_before_puts_in_one_commit() {
+        store.commit(canvasWrites(List.of(new TimerRow("u1", "c", 1, 5_000)), List.of(), List.of(), List.of()));
+        store.commit(canvasWrites(List.of(new TimerRow("u1", "c", 2, 7_000)), List.of(new TimerRow("u1", "c", 1, 5_000)), List.of(), List.of()));
+        assertThat(store.dueTimers(Long.MAX_VALUE, 10)).containsExactly(new TimerRow("u1", "c", 2, 7_000));
+    }
+
+    @Test
+    void ledger_reads_newest_first_by_page_and_prunes_by_time() {
+        List<LedgerRow> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) rows.add(new LedgerRow(0, "u1", "lead score", 1_000L * i, i == 0 ? null : (double) i - 1, (double) i, i == 0 ? null : 1.0, "users/track:r" + i));
+        rows.add(new LedgerRow(0, "u2", "lead score", 1, null, 9.0, null, "cdi:x"));
+        store.commit(canvasWrites(List.of(), List.of(), rows, List.of()));
+        List<LedgerRow> page1 = store.ledger("u1", "lead score", Long.MAX_VALUE, 2);
+        assertThat(page1).extracting(LedgerRow::newValue).containsExactly(4.0, 3.0);
+        List<LedgerRow> page2 = store.ledger("u1", "lead score", page1.get(1).seq(), 10);
+        assertThat(page2).extracting(LedgerRow::newValue).containsExactly(2.0, 1.0, 0.0);
+        assertThat(page2.get(2).oldValue()).isNull();
+        assertThat(page2.get(2).source()).isEqualTo("users/track:r0");
+        assertThat(store.pruneLedger(2_000)).isEqualTo(3); // u1's 0 and 1000, u2's 1
+        assertThat(store.ledger("u1", "lead score", Long.MAX_VALUE, 10)).hasSize(3);
+    }
+
+    @Test
+    void canvas_stats_accumulate_across_commits() {
+        store.commit(canvasWrites(List.of(), List.of(), List.of(), List.of(new StatDelta("c", "entries", "", 20_000, 2),
+                new StatDelta("c", "on_step", "score", 0, 2))));
+        store.commit(canvasWrites(List.of(), List.of(), List.of(), List.of(new StatDelta("c", "entries", "", 20_000, 1),
+                new StatDelta("c", "on_step", "score", 0, -1), new StatDelta("other", "entries", "", 20_000, 7))));
+        assertThat(store.canvasStats("c")).containsExactly(new StatDelta("c", "entries", "", 20_000, 3),
+                new StatDelta("c", "on_step", "score", 0, 1));
+    }
+
+    @Test
+    void canvas_rows_are_saved_and_replaced() {
+        store.saveCanvasRow(new CanvasRow("c", 1, "draft", "id: c", "yaml", "file", 10));
+        store.saveCanvasRow(new CanvasRow("c", 2, "active", "id: c\n", "yaml", "api", 20));
+        assertThat(store.canvasRows()).containsExactly(new CanvasRow("c", 2, "active", "id: c\n", "yaml", "api", 20));
+    }
+}
