@@ -4,10 +4,13 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.Input;
 import dev.kiln.engine.Transition;
 import dev.kiln.engine.UserState;
+import dev.kiln.engine.canvas.CanvasEngine;
+import dev.kiln.engine.canvas.CanvasSet;
 import dev.kiln.store.CommitBatch;
 import dev.kiln.store.EventLogRow;
 import dev.kiln.store.IdentityKeys;
 import dev.kiln.store.Store;
+import dev.kiln.store.UserRow;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,10 +54,12 @@ public final class KilnRuntime implements AutoCloseable {
     private final Store store;
     private final Clock clock;
     private final Engine engine;
+    private final CanvasEngine canvasEngine;
+    private volatile CanvasSet canvases = CanvasSet.EMPTY;
     private final Lane[] lanes;
     private final IdentityDirectory directory;
     private final RuntimeMetrics metrics;
-    private final LinkedBlockingQueue<Submission> inbound = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.LinkedBlockingDeque<Submission> inbound = new java.util.concurrent.LinkedBlockingDeque<>();
     private final AtomicInteger queuedOps = new AtomicInteger();
     private final BlockingQueue<EpochCommit> toCommit;
     private final ExecutorService laneThreads;
@@ -77,10 +82,13 @@ public final class KilnRuntime implements AutoCloseable {
         this.store = store;
         this.clock = config.clock();
         this.engine = new Engine(config.engine());
+        this.canvasEngine = new CanvasEngine(engine, config.loopGuard());
         this.directory = new IdentityDirectory(store, config.identityCacheSize());
         this.lanes = new Lane[config.lanes()];
         int perLane = Math.max(1, config.userCacheSize() / config.lanes());
-        for (int i = 0; i < lanes.length; i++) lanes[i] = new Lane(i, store, engine, perLane, () -> committedEpoch);
+        EntryLimiter gate = new EntryLimiter(store);
+        for (int i = 0; i < lanes.length; i++)
+            lanes[i] = new Lane(i, store, canvasEngine, () -> canvases, gate, perLane, () -> committedEpoch);
         this.metrics = new RuntimeMetrics(registry, config.lanes(), queuedOps::get);
         this.toCommit = new ArrayBlockingQueue<>(config.pipelineDepth());
         this.laneThreads = Executors.newFixedThreadPool(config.lanes(), r -> {
@@ -152,6 +160,11 @@ public final class KilnRuntime implements AutoCloseable {
     /** Streams every committed profile (exact segment counts). */
     public void scan(Consumer<UserState> consumer) { store.scanUsers(consumer); }
 
+    /** The Canvases lanes run with from the next epoch on (swapped atomically). */
+    public void canvases(CanvasSet set) { this.canvases = set; }
+
+    public CanvasSet canvases() { return canvases; }
+
     public Clock clock() { return clock; }
     public Store store() { return store; }
     public Engine engine() { return engine; }
@@ -209,13 +222,30 @@ public final class KilnRuntime implements AutoCloseable {
             first = inbound.poll();
         }
         afterCommits();
-        if (first == null) {
+        // Due timers join this epoch (the next one formed), so the epoch recorded in `firing` is exact.
+        Submission timers = draining ? null : dueTimers();
+        if (first == null && timers == null) {
             if (draining) return null;
             return List.of();
         }
         List<Submission> epoch = new ArrayList<>();
+        int ops = 0;
+        if (timers != null) {
+            epoch.add(timers);
+            ops += timers.ops().size();
+        }
+        if (first == null) {
+            queuedOps.addAndGet(-ops);
+            return epoch;
+        }
+        if (first.exclusive() && timers != null) {
+            // A merge runs in an epoch of its own: it goes back to the head of the queue.
+            inbound.addFirst(first);
+            queuedOps.addAndGet(-ops);
+            return epoch;
+        }
         epoch.add(first);
-        int ops = first.ops().size();
+        ops += first.ops().size();
         if (!first.exclusive()) {
             Submission next;
             // Submissions with a merge run alone, so cross-user changes never interleave with others.
@@ -227,6 +257,38 @@ public final class KilnRuntime implements AutoCloseable {
         }
         queuedOps.addAndGet(-ops);
         return epoch;
+    }
+
+    /** Timer key → epoch that fired it; skipped by the poller until that epoch commits (or fails). */
+    private final Map<String, Long> firing = new HashMap<>();
+    private long nextTimerPoll = 0;
+
+    /** Due timers as one internal submission (nobody waits on its future; a failed one is polled again). */
+    private Submission dueTimers() {
+        long now = clock.millis();
+        if (now < nextTimerPoll) return null;
+        nextTimerPoll = now + config.timerPollInterval().toMillis();
+        if (canvases.isEmpty() && firing.isEmpty()) return null;
+        List<dev.kiln.store.TimerRow> due;
+        try {
+            due = store.dueTimers(now, config.timerBatch());
+        } catch (RuntimeException e) {
+            log.warn("could not read due timers; will retry", e);
+            return null;
+        }
+        List<Op> ops = new ArrayList<>();
+        for (dev.kiln.store.TimerRow t : due) {
+            String key = t.userId() + "\u0000" + t.canvasId() + "\u0000" + t.token();
+            if (firing.containsKey(key)) continue;
+            firing.put(key, epochCounter + 1);
+            ops.add(new Op.Apply(new Identifier.BrazeId(t.userId()), false, new Input.TimerFired(
+                    "timer." + t.userId() + "." + t.canvasId() + "." + t.token(), new dev.kiln.engine.Source(dev.kiln.engine.Source.Kind.TIMER,
+                    t.canvasId()), t.canvasId(), t.token())));
+        }
+        if (ops.isEmpty()) return null;
+        metrics.timersFired.increment(ops.size());
+        queuedOps.addAndGet(ops.size());
+        return new Submission(ops, new CompletableFuture<>(), System.nanoTime());
     }
 
     /** Housekeeping between epochs, on the coordinator thread while lanes are idle. */
@@ -242,6 +304,7 @@ public final class KilnRuntime implements AutoCloseable {
                 }
             }
             handledCommitted = committed;
+            firing.values().removeIf(e -> e <= committed);
         }
         if (failedGeneration == generation) resetAfterFailure();
     }
@@ -259,6 +322,7 @@ public final class KilnRuntime implements AutoCloseable {
         }
         for (Lane lane : lanes) lane.clear();
         directory.clear();
+        firing.clear();
         pendingDeletes.clear();
         generation++;
         log.warn("caches rebuilt from the store after a failed commit (generation {})", generation);
@@ -300,12 +364,21 @@ public final class KilnRuntime implements AutoCloseable {
         results.add(exclusiveResult);
         metrics.applyTime.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
 
-        List<UserState> upserts = new ArrayList<>();
+        List<UserRow> upserts = new ArrayList<>();
         Set<String> deletes = new HashSet<>();
         Map<String, String> identityPuts = new LinkedHashMap<>(claimed);
         Set<String> identityRemovals = new HashSet<>();
         List<EventLogRow> events = new ArrayList<>();
+        List<dev.kiln.store.TimerRow> timerPuts = new ArrayList<>();
+        List<dev.kiln.store.TimerRow> timerDeletes = new ArrayList<>();
+        List<dev.kiln.store.LedgerRow> ledger = new ArrayList<>();
+        List<dev.kiln.store.StatDelta> stats = new ArrayList<>();
         for (LaneResult r : results) {
+            timerPuts.addAll(r.timerPuts);
+            timerDeletes.addAll(r.timerDeletes);
+            ledger.addAll(r.ledger);
+            r.stats.forEach((k, v) -> { if (v != 0) stats.add(new dev.kiln.store.StatDelta(k.canvasId(), k.metric(), k.key(), k.bucket(), v)); });
+            for (var ce : r.canvasEvents) metrics.canvas(ce);
             upserts.addAll(r.upserts);
             deletes.addAll(r.deletes);
             events.addAll(r.events);
@@ -328,7 +401,7 @@ public final class KilnRuntime implements AutoCloseable {
                 else metrics.opsRejected.increment();
             }
         if (!deletes.isEmpty()) pendingDeletes.put(epoch, deletes);
-        CommitBatch batch = new CommitBatch(upserts, deletes, identityPuts, identityRemovals, events);
+        CommitBatch batch = new CommitBatch(upserts, deletes, identityPuts, identityRemovals, events, timerPuts, timerDeletes, ledger, stats);
         EpochCommit commit = new EpochCommit(epoch, generation, batch, submissions, outcomes, deletes, opCount);
         try {
             synchronized (commitIdle) { inFlightCommits++; }
@@ -497,7 +570,7 @@ public final class KilnRuntime implements AutoCloseable {
             // No profile has the external id yet: the alias-only profile simply gets it.
             engine.apply(from, new Input.Identify(m.id(), m.source(), m.externalId(), null), now);
             aliasLane.touched(aliasUser, epoch);
-            result.upserts.add(from.copy());
+            result.upserts.add(UserRow.of(from));
             result.identityPuts.put(extKey, aliasUser);
             out[slot] = Outcome.ok(aliasUser);
             return;
@@ -514,7 +587,7 @@ public final class KilnRuntime implements AutoCloseable {
             if (effect instanceof dev.kiln.engine.Effect.LogEvent l)
                 result.events.add(new EventLogRow(0, l.id(), target, into.externalId(), l.type(), l.time(),
                         "{\"name\":" + quote(l.data().get("name")) + ",\"merged_from\":\"" + aliasUser + "\"}", now));
-        result.upserts.add(into.copy());
+        result.upserts.add(UserRow.of(into));
         for (var a : from.aliases()) result.identityPuts.put(IdentityKeys.alias(a), target);
         aliasLane.tombstone(aliasUser);
         result.deletes.add(aliasUser);
@@ -588,6 +661,8 @@ public final class KilnRuntime implements AutoCloseable {
         try {
             long n = store.pruneEventLog(now - config.eventLogRetention().toMillis());
             if (n > 0) log.info("pruned {} event log rows older than {}", n, config.eventLogRetention());
+            long l = store.pruneLedger(now - config.ledgerRetention().toMillis());
+            if (l > 0) log.info("pruned {} score ledger rows older than {}", l, config.ledgerRetention());
         } catch (RuntimeException e) {
             log.warn("event log prune failed; will retry", e);
         }

@@ -3,7 +3,9 @@ package dev.kiln.runtime;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.engine.Effect;
-import dev.kiln.engine.Engine;
+import dev.kiln.engine.canvas.CanvasEngine;
+import dev.kiln.engine.canvas.CanvasSet;
+import dev.kiln.engine.canvas.EntryGate;
 import dev.kiln.engine.Input;
 import dev.kiln.engine.Transition;
 import dev.kiln.engine.UserAlias;
@@ -12,6 +14,8 @@ import dev.kiln.engine.Value;
 import dev.kiln.store.EventLogRow;
 import dev.kiln.store.IdentityKeys;
 import dev.kiln.store.Store;
+import dev.kiln.store.TimerRow;
+import dev.kiln.store.UserRow;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,16 +41,21 @@ final class Lane {
 
     private final int index;
     private final Store store;
-    private final Engine engine;
+    private final CanvasEngine engine;
+    private final java.util.function.Supplier<CanvasSet> canvases;
+    private final EntryGate gate;
     private final int capacity;
     private final LongSupplier committedEpoch;
     private final ObjectMapper json = new ObjectMapper();
     private final LinkedHashMap<String, Entry> cache = new LinkedHashMap<>(1024, 0.75f, true);
 
-    Lane(int index, Store store, Engine engine, int capacity, LongSupplier committedEpoch) {
+    Lane(int index, Store store, CanvasEngine engine, java.util.function.Supplier<CanvasSet> canvases, EntryGate gate,
+         int capacity, LongSupplier committedEpoch) {
         this.index = index;
         this.store = store;
         this.engine = engine;
+        this.canvases = canvases;
+        this.gate = gate;
         this.capacity = capacity;
         this.committedEpoch = committedEpoch;
     }
@@ -57,6 +66,8 @@ final class Lane {
     LaneResult apply(long epoch, List<Work> works, long now) {
         load(works.stream().filter(w -> !w.isNew()).map(Work::userId).toList());
         LaneResult result = new LaneResult();
+        CanvasSet canvasSet = canvases.get();
+        Map<String, CanvasEffects> timers = new java.util.HashMap<>();
         Set<String> dirty = new LinkedHashSet<>();
         Set<String> created = new HashSet<>();
         Set<String> createdAndUsed = new HashSet<>();
@@ -71,9 +82,11 @@ final class Lane {
             }
             if (e == null || e.state == null) {
                 w.outcomes()[w.slot()] = Outcome.error("no such user");
+                // A timer of a user who is gone must not fire for ever.
+                if (w.input() instanceof Input.TimerFired f) result.timerDeletes.add(new TimerRow(w.userId(), f.canvasId(), f.token(), 0));
                 continue;
             }
-            Transition t = engine.apply(e.state, w.input(), now);
+            Transition t = engine.process(e.state, w.input(), now, canvasSet, gate);
             if (t.isRejected()) {
                 w.outcomes()[w.slot()] = Outcome.error(t.rejection());
                 continue;
@@ -83,8 +96,11 @@ final class Lane {
             e.dirtyEpoch = epoch;
             dirty.add(w.userId());
             if (w.input() instanceof Input.AddAlias a) result.identityPuts.put(IdentityKeys.alias(a.alias()), w.userId());
-            interpret(e.state, t.effects(), result, now);
+            CanvasEffects ce = timers.computeIfAbsent(w.userId(), CanvasEffects::new);
+            if (w.input() instanceof Input.TimerFired f) ce.timerGone(f.canvasId(), f.token(), result);
+            interpret(e.state, t.effects(), result, ce, now);
         }
+        for (CanvasEffects ce : timers.values()) ce.finish(result);
         for (String id : created) {
             if (!createdAndUsed.contains(id)) {
                 cache.remove(id);
@@ -94,7 +110,7 @@ final class Lane {
         }
         for (String id : dirty) {
             Entry e = cache.get(id);
-            if (e != null && e.state != null) result.upserts.add(e.state.copy());
+            if (e != null && e.state != null) result.upserts.add(UserRow.of(e.state));
         }
         evict();
         return result;
@@ -108,12 +124,15 @@ final class Lane {
         return u;
     }
 
-    private void interpret(UserState user, List<Effect> effects, LaneResult result, long now) {
+    private void interpret(UserState user, List<Effect> effects, LaneResult result, CanvasEffects ce, long now) {
         for (Effect effect : effects) {
             switch (effect) {
                 case Effect.LogEvent l -> result.events.add(new EventLogRow(0, l.id(), user.userId(), user.externalId(),
                         l.type(), l.time(), toJson(l.data()), now));
-                case Effect.AttributeChanged c -> { /* follow-up inputs arrive with the Canvas engine */ }
+                case Effect.AttributeChanged c -> CanvasEffects.ledger(user.userId(), c, result);
+                case Effect.SetTimer s -> ce.timerSet(s);
+                case Effect.CancelTimer c -> ce.timerGone(c.canvasId(), c.token(), result);
+                case Effect.CanvasStat s -> CanvasEffects.stat(s, result);
                 case Effect.UserDeleted d -> {
                     cache.put(user.userId(), new Entry(null)); // tombstone until committed
                     cache.get(user.userId()).dirtyEpoch = Long.MAX_VALUE;

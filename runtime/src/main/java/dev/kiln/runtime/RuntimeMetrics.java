@@ -20,8 +20,22 @@ final class RuntimeMetrics {
     final Timer applyTime;
     final Timer submitToCommit;
     final AtomicInteger[] laneDepth;
+    final Counter timersFired;
+    private final MeterRegistry registry;
+
+    /** Canvas entries, exits (by reason) and loop-guard hits, per Canvas. */
+    void canvas(dev.kiln.engine.Effect.CanvasStat s) {
+        switch (s.kind()) {
+            case ENTERED -> registry.counter("kiln.canvas.entries", "canvas", s.canvasId()).increment();
+            case EXITED -> registry.counter("kiln.canvas.exits", "canvas", s.canvasId(), "reason", s.label()).increment();
+            case LOOP_GUARD -> registry.counter("kiln.canvas.loop.guard", "canvas", s.canvasId()).increment();
+            default -> { }
+        }
+    }
 
     RuntimeMetrics(MeterRegistry r, int lanes, Supplier<Number> queued) {
+        registry = r;
+        timersFired = Counter.builder("kiln.timers.fired").description("Canvas timers fired").register(r);
         opsOk = Counter.builder("kiln.ingest.ops").tag("outcome", "applied").description("Ops applied").register(r);
         opsRejected = Counter.builder("kiln.ingest.ops").tag("outcome", "rejected").description("Ops refused by the engine").register(r);
         commitFailures = Counter.builder("kiln.commit.failures").description("Epochs whose commit failed").register(r);

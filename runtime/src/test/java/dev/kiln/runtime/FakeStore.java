@@ -58,10 +58,18 @@ final class FakeStore implements Store {
             users.remove(d);
             identities.values().removeIf(d::equals);
         }
-        for (UserState u : b.upserts()) users.put(u.userId(), u.copy());
+        for (var row : b.upserts()) users.put(row.userId(), row.decode());
         b.identityRemovals().forEach(identities::remove);
         identities.putAll(b.identityPuts());
         for (EventLogRow r : b.events()) log.add(r.withSeq(log.size() + 1));
+        for (var t : b.timerDeletes()) {
+            var cur = timers.get(t.userId() + "/" + t.canvasId());
+            if (cur != null && cur.token() == t.token()) timers.remove(t.userId() + "/" + t.canvasId());
+        }
+        for (String d : b.deletes()) timers.keySet().removeIf(k -> k.startsWith(d + "/"));
+        for (var t : b.timerPuts()) timers.put(t.userId() + "/" + t.canvasId(), t);
+        for (var l : b.ledger()) ledgerRows.add(new dev.kiln.store.LedgerRow(ledgerRows.size() + 1, l.userId(), l.name(), l.time(), l.oldValue(), l.newValue(), l.delta(), l.source()));
+        for (var s : b.stats()) stats.merge(List.of(s.canvasId(), s.metric(), s.key(), s.bucket()), s.delta(), Long::sum);
     }
 
     @Override public synchronized void scanUsers(Consumer<UserState> c) { users.values().forEach(u -> c.accept(u.copy())); }
@@ -71,5 +79,24 @@ final class FakeStore implements Store {
     }
     @Override public synchronized long pruneEventLog(long before) { return 0; }
     @Override public ApiKeyStore apiKeys() { throw new UnsupportedOperationException(); }
+    final Map<String, dev.kiln.store.TimerRow> timers = new HashMap<>();
+    final List<dev.kiln.store.LedgerRow> ledgerRows = new ArrayList<>();
+    final Map<List<Object>, Long> stats = new HashMap<>();
+    @Override public synchronized List<dev.kiln.store.TimerRow> dueTimers(long now, int limit) {
+        return timers.values().stream().filter(t -> t.dueAt() <= now).sorted(Comparator.comparingLong(dev.kiln.store.TimerRow::dueAt)).limit(limit).toList();
+    }
+    @Override public synchronized long countTimers() { return timers.size(); }
+    @Override public synchronized List<dev.kiln.store.LedgerRow> ledger(String userId, String name, long beforeSeq, int limit) {
+        return ledgerRows.stream().filter(l -> l.userId().equals(userId) && l.name().equals(name) && l.seq() < beforeSeq)
+                .sorted(Comparator.comparingLong(dev.kiln.store.LedgerRow::seq).reversed()).limit(limit).toList();
+    }
+    @Override public long pruneLedger(long before) { return 0; }
+    @Override public synchronized List<dev.kiln.store.StatDelta> canvasStats(String canvasId) {
+        List<dev.kiln.store.StatDelta> out = new ArrayList<>();
+        stats.forEach((k, v) -> { if (k.get(0).equals(canvasId)) out.add(new dev.kiln.store.StatDelta((String) k.get(0), (String) k.get(1), (String) k.get(2), (Long) k.get(3), v)); });
+        return out;
+    }
+    @Override public List<dev.kiln.store.CanvasRow> canvasRows() { return List.of(); }
+    @Override public void saveCanvasRow(dev.kiln.store.CanvasRow row) {}
     @Override public void close() {}
 }

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param identityRemovals identity keys to delete
  * @param events           rows to append to the event log
  * @param timerPuts        timers to insert or replace (one per user and Canvas)
- * @param timerDeletes     timers to delete, by user and Canvas (the token is informative)
+ * @param timerDeletes     timers to delete, by user, Canvas and token (a newer wait of the same user is kept)
  * @param ledger           score ledger rows to append
  * @param stats            Canvas statistics increments
  */

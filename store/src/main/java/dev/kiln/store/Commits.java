@@ -77,6 +77,15 @@ final class Commits {
             for (TimerRow t : batch.timerDeletes()) {
                 ps.setString(1, t.userId());
                 ps.setString(2, t.canvasId());
+                ps.setInt(3, t.token());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        if (!batch.deletes().isEmpty()) {
+            PreparedStatement ps = w.statement(DELETE_USER_TIMERS);
+            for (String id : batch.deletes()) {
+                ps.setString(1, id);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -120,7 +129,8 @@ final class Commits {
         }
     }
 
-    private static final String DELETE_TIMER = "DELETE FROM timers WHERE user_id = ? AND canvas_id = ?";
+    private static final String DELETE_TIMER = "DELETE FROM timers WHERE user_id = ? AND canvas_id = ? AND token = ?";
+    private static final String DELETE_USER_TIMERS = "DELETE FROM timers WHERE user_id = ?";
     private static final String UPSERT_TIMER = "INSERT INTO timers (user_id, canvas_id, token, due_at) VALUES (?, ?, ?, ?)"
             + " ON CONFLICT (user_id, canvas_id) DO UPDATE SET token = excluded.token, due_at = excluded.due_at";
     private static final String INSERT_LEDGER = "INSERT INTO attribute_ledger (user_id, name, time, old_value, new_value, delta, source)"

@@ -462,6 +462,9 @@ public abstract class StoreContractTest {
         store.commit(canvasWrites(List.of(new TimerRow("u1", "c", 1, 5_000)), List.of(), List.of(), List.of()));
         store.commit(canvasWrites(List.of(new TimerRow("u1", "c", 2, 7_000)), List.of(new TimerRow("u1", "c", 1, 5_000)), List.of(), List.of()));
         assertThat(store.dueTimers(Long.MAX_VALUE, 10)).containsExactly(new TimerRow("u1", "c", 2, 7_000));
+        // A delete of a stale token leaves the newer wait alone.
+        store.commit(canvasWrites(List.of(), List.of(new TimerRow("u1", "c", 1, 5_000)), List.of(), List.of()));
+        assertThat(store.dueTimers(Long.MAX_VALUE, 10)).containsExactly(new TimerRow("u1", "c", 2, 7_000));
     }
 
     @Test

@@ -1,0 +1,79 @@
+package dev.kiln.runtime;
+
+import dev.kiln.engine.AttributeOp;
+import dev.kiln.engine.Input;
+import dev.kiln.engine.ReservedEvents;
+import dev.kiln.engine.Source;
+import dev.kiln.engine.Value;
+import dev.kiln.engine.canvas.Canvas;
+import dev.kiln.engine.canvas.CanvasSet;
+import dev.kiln.engine.canvas.Entry;
+import dev.kiln.engine.canvas.Step;
+import dev.kiln.engine.canvas.Trigger;
+import dev.kiln.engine.filter.Filter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The Canvas engine inside the runtime: timers as rows, ledger, statistics. */
+class CanvasRuntimeTest {
+    private static final long WINDOW = 2_000;
+    private final FakeStore store = new FakeStore();
+    private final MutableClock clock = new MutableClock(1_764_300_000_000L);
+    private final KilnRuntime runtime = KilnRuntime.start(RuntimeConfig.defaults().withClock(clock)
+            .withTimerPollInterval(Duration.ofMillis(5)), store, new SimpleMeterRegistry());
+    private int seq;
+
+    static Canvas seed() {
+        Entry entry = new Entry(List.of(new Trigger.AttributeChanged("lead score", null)), false, Filter.EVERYONE, List.of(),
+                new Entry.Reentry(true, 0), Entry.Limits.NONE, Entry.SendTo.ALL_USERS);
+        return new Canvas("seed", "seed", List.of(), 1, Canvas.Status.ACTIVE, entry, "score", Map.of(
+                "score", new Step.ActionPaths("score", WINDOW, false, List.of(new Step.ActionGroup("plus one",
+                        List.of(new Trigger.SessionStarted()), "add_1", false)), "decay"),
+                "add_1", new Step.UserUpdate("add_1", List.of(new AttributeOp.Inc("lead score", 1)), null),
+                "decay", new Step.UserUpdate("decay", List.of(new AttributeOp.Inc("lead score", -1, 0.0, null)), null)), List.of());
+    }
+
+    @AfterEach void close() { runtime.close(); }
+
+    private void submit(Input input) throws Exception {
+        assertThat(runtime.submit(List.of(new Op.Apply(new Identifier.ExternalId("lead"), true, input))).get(10, TimeUnit.SECONDS).get(0).ok()).isTrue();
+    }
+
+    private double score() {
+        return ((Value.Num) runtime.find(new Identifier.ExternalId("lead")).orElseThrow().custom().get("lead score")).value();
+    }
+
+    @Test void waits_are_timer_rows_that_fire_once_when_due() throws Exception {
+        runtime.canvases(CanvasSet.of(List.of(seed())));
+        submit(new Input.UpdateAttributes("a" + seq++, Source.track("r"), List.of(new AttributeOp.Set("lead score", new Value.Num(3)))));
+        assertThat(store.timers).hasSize(1);
+        submit(new Input.TrackEvent("e" + seq++, Source.track("r"), ReservedEvents.SESSION_START, clock.millis(), null));
+        assertThat(score()).isEqualTo(4);
+        assertThat(store.timers).hasSize(1); // the first wait's row was replaced by the new wait's
+        clock.advance(WINDOW);
+        await().atMost(Duration.ofSeconds(5)).until(() -> score() == 3);
+        assertThat(store.timers).hasSize(1); // decayed, re-entered, waiting again
+        assertThat(store.ledgerRows).extracting(l -> l.source()).containsExactly(
+                "users/track:r", "canvas:seed:v1:add_1:plus one", "canvas:seed:v1:decay:Everyone Else");
+        var stats = store.canvasStats("seed");
+        assertThat(stats).anyMatch(s -> s.metric().equals("entries") && s.bucket() == 0 && s.delta() == 3);
+        assertThat(stats).anyMatch(s -> s.metric().equals("on_step") && s.key().equals("score") && s.delta() == 1);
+        assertThat(stats).anyMatch(s -> s.metric().equals("group") && s.key().equals("score/Everyone Else") && s.bucket() == 0 && s.delta() == 1);
+    }
+
+    @Test void a_deleted_user_leaves_no_timer_behind() throws Exception {
+        runtime.canvases(CanvasSet.of(List.of(seed())));
+        submit(new Input.UpdateAttributes("a", Source.track("r"), List.of(new AttributeOp.Set("lead score", new Value.Num(3)))));
+        submit(new Input.Delete("d", Source.api("delete")));
+        assertThat(store.timers).isEmpty();
+    }
+}
