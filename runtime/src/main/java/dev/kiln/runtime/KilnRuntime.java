@@ -165,6 +165,14 @@ public final class KilnRuntime implements AutoCloseable {
 
     public CanvasSet canvases() { return canvases; }
 
+    /** Committed statistics of one Canvas. */
+    public CanvasStats canvasStats(String canvasId) { return CanvasStats.of(store.canvasStats(canvasId)); }
+
+    /** The score ledger of one user's attribute, newest first, rows with {@code seq < beforeSeq}. */
+    public List<dev.kiln.store.LedgerRow> ledger(String userId, String attribute, long beforeSeq, int limit) {
+        return store.ledger(userId, attribute, beforeSeq, limit);
+    }
+
     public Clock clock() { return clock; }
     public Store store() { return store; }
     public Engine engine() { return engine; }

@@ -1,0 +1,85 @@
+package dev.kiln.server;
+
+import dev.kiln.definitions.DefinitionLoader;
+import dev.kiln.definitions.DefinitionSet;
+import dev.kiln.definitions.DefinitionWatcher;
+import dev.kiln.definitions.LoadResult;
+import dev.kiln.definitions.Problem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The definitions the server runs with: loaded at start (an invalid set refuses to start), swapped
+ * atomically when the directory changes or on {@link #reload()} (an invalid set is refused and the
+ * previous one stays).
+ */
+public final class Definitions implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Definitions.class);
+
+    /** The definitions directory holds problems; the message lists every one as {@code file: path: message}. */
+    public static final class InvalidDefinitionsException extends RuntimeException {
+        private final List<Problem> problems;
+
+        InvalidDefinitionsException(Path dir, List<Problem> problems) {
+            super("invalid definitions in " + dir + ":\n" + problems.stream().map(Problem::toString).collect(Collectors.joining("\n")));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<Problem> problems() { return problems; }
+    }
+
+    private final Path dir;
+    private final DefinitionLoader loader = new DefinitionLoader();
+    private final DefinitionWatcher watcher;
+    private volatile DefinitionSet current;
+
+    private Definitions(Path dir, DefinitionSet initial, Duration watchInterval) {
+        this.dir = dir;
+        this.current = initial;
+        this.watcher = dir == null ? null : DefinitionWatcher.start(dir, watchInterval, this::changed);
+    }
+
+    /** Loads {@code dir} (null = no definitions) and watches it. */
+    static Definitions load(Path dir, Duration watchInterval) {
+        if (dir == null) return new Definitions(null, DefinitionSet.EMPTY, watchInterval);
+        LoadResult r = new DefinitionLoader().load(dir);
+        if (!r.valid()) throw new InvalidDefinitionsException(dir, r.problems());
+        DefinitionSet set = r.definitions();
+        log.info("definitions loaded from {}: {} segments", dir, set.segments().size());
+        return new Definitions(dir, set, watchInterval);
+    }
+
+    public DefinitionSet current() { return current; }
+
+    /** Reloads now; returns the problems (empty when the new set was applied). */
+    public List<Problem> reload() {
+        if (dir == null) return List.of();
+        LoadResult r = loader.load(dir);
+        if (!r.valid()) {
+            log.warn("definitions reload refused, keeping the previous set:\n{}",
+                    r.problems().stream().map(Problem::toString).collect(Collectors.joining("\n")));
+            return r.problems();
+        }
+        apply(r.definitions());
+        return List.of();
+    }
+
+    private void changed(LoadResult r) {
+        if (r.valid()) apply(r.definitions());
+    }
+
+    private synchronized void apply(DefinitionSet set) {
+        if (set.equals(current)) return;
+        current = set;
+        log.info("definitions reloaded from {}: {} segments", dir, set.segments().size());
+    }
+
+    @Override public void close() {
+        if (watcher != null) watcher.close();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.kiln.server;
+
+import dev.kiln.runtime.KilnRuntime;
+import dev.kiln.runtime.RuntimeConfig;
+import dev.kiln.server.http.ApiServer;
+import dev.kiln.server.http.Scopes;
+import dev.kiln.store.JdbcStore;
+import dev.kiln.store.Store;
+import dev.kiln.store.StoreConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Kiln process: store, runtime, definitions and HTTP API, started in that order and stopped in
+ * reverse. {@link #close()} drains: the API stops taking work, everything submitted is committed, then
+ * the store closes. Used by {@code kiln serve}, by end-to-end tests and by the benchmarks.
+ */
+public final class KilnServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KilnServer.class);
+
+    private final ServerConfig config;
+    private final Store store;
+    private final KilnRuntime runtime;
+    private final Definitions definitions;
+    private final ApiServer api;
+    private boolean closed;
+
+    private KilnServer(ServerConfig config, Store store, KilnRuntime runtime, Definitions definitions, ApiServer api) {
+        this.config = config;
+        this.store = store;
+        this.runtime = runtime;
+        this.definitions = definitions;
+        this.api = api;
+    }
+
+    /** Starts everything; throws with a clear message when the config or the definitions are invalid. */
+    public static KilnServer start(ServerConfig config) {
+        log.info("starting Kiln: {}", config);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        Store store = JdbcStore.open(StoreConfig.of(config.jdbcUrl()));
+        KilnRuntime runtime = null;
+        Definitions definitions = null;
+        try {
+            if (config.adminKey() != null && !config.adminKey().isBlank()) {
+                store.apiKeys().upsert("admin", "KILN_ADMIN_KEY", ApiKeys.hash(config.adminKey()), Scopes.ALL, System.currentTimeMillis());
+                log.info("KILN_ADMIN_KEY registered as key 'admin' with every scope");
+            }
+            definitions = Definitions.load(config.definitions(), config.watchInterval());
+            runtime = KilnRuntime.start(RuntimeConfig.defaults().withLanes(config.lanes()), store, registry);
+            Definitions defs = definitions;
+            KilnRuntime rt = runtime;
+            ApiServer api = ApiServer.builder()
+                    .port(config.port())
+                    .runtime(runtime)
+                    .keys(store.apiKeys())
+                    .registry(registry)
+                    .rateLimit(config.rateLimit(), config.rateWindow())
+                    .extraRoutes(routing -> DefinitionRoutes.register(routing, defs, rt))
+                    .build();
+            api.start();
+            log.info("Kiln listening on http://localhost:{}", api.port());
+            return new KilnServer(config, store, runtime, definitions, api);
+        } catch (RuntimeException e) {
+            if (runtime != null) runtime.close();
+            if (definitions != null) definitions.close();
+            store.close();
+            throw e;
+        }
+    }
+
+    public int port() { return api.port(); }
+    public KilnRuntime runtime() { return runtime; }
+    public Store store() { return store; }
+    public Definitions definitions() { return definitions; }
+    public ServerConfig config() { return config; }
+
+    /** Drains and stops: refuse new work, commit everything in flight, stop HTTP, close the store. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        log.info("draining: no new work accepted; committing what is in flight");
+        runtime.close();
+        api.stop();
+        definitions.close();
+        store.close();
+        log.info("stopped");
+    }
+}
