@@ -28,9 +28,17 @@ final class AttributeParser {
 
     static Filter parse(Cursor at) {
         Optional<String> name = at.field("attribute").text("an attribute name");
-        Optional<String> op = at.operator(OPERATORS, "attribute", "an attribute filter");
-        Condition condition = op.map(o -> condition(o, at.field(o))).orElse(null);
+        Condition condition = condition(at, "attribute", "an attribute filter");
         return name.isPresent() && condition != null ? new Filter.Attribute(name.get(), condition) : null;
+    }
+
+    /**
+     * The one operator beside {@code subject} and its operand, as a condition on one value (also used
+     * for event property filters: {@code { property: plan.tier, equals: pro }}). Null after a problem.
+     */
+    static Condition condition(Cursor at, String subject, String what) {
+        Optional<String> op = at.operator(OPERATORS, subject, what);
+        return op.map(o -> condition(o, at.field(o))).orElse(null);
     }
 
     private static Condition condition(String op, Cursor v) {

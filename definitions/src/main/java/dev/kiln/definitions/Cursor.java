@@ -28,6 +28,8 @@ record Cursor(JsonNode node, String path, ProblemSink sink) {
 
     void problem(String message) { sink.report(path, message); }
 
+    void warning(String message) { sink.warn(path, message); }
+
     boolean present() { return node != null; }
     boolean isMapping() { return node != null && node.isObject(); }
     boolean isList() { return node != null && node.isArray(); }

@@ -1,5 +1,6 @@
 package dev.kiln.definitions;
 
+import dev.kiln.engine.canvas.Canvas;
 import dev.kiln.engine.filter.Segment;
 
 import java.util.Collections;
@@ -10,19 +11,35 @@ import java.util.TreeMap;
 
 /** Every definition loaded from one directory, by kind and id. Immutable; ids in sorted order. */
 public final class DefinitionSet {
-    public static final DefinitionSet EMPTY = new DefinitionSet(Map.of());
+    public static final DefinitionSet EMPTY = new DefinitionSet(Map.of(), Map.of());
 
     private final Map<String, Map<String, ?>> byFolder;
+    /**
+     * Only while the loader resolves references: folder → id → file, for documents that exist but have
+     * problems, so that a reference to one says so instead of calling the id unknown. Not part of equality.
+     */
+    private final Map<String, Map<String, String>> invalidFiles;
 
-    private DefinitionSet(Map<String, Map<String, ?>> byFolder) {
+    private DefinitionSet(Map<String, Map<String, ?>> byFolder, Map<String, Map<String, String>> invalidFiles) {
         this.byFolder = byFolder;
+        this.invalidFiles = invalidFiles;
     }
 
     /** Builds a set from definitions by kind and id (used by the loader, and by tests of other modules). */
     public static DefinitionSet of(Map<DocumentKind<?>, ? extends Map<String, ?>> definitions) {
         Map<String, Map<String, ?>> copy = new LinkedHashMap<>();
         definitions.forEach((kind, byId) -> copy.put(kind.folder(), Collections.unmodifiableMap(new TreeMap<>(byId))));
-        return new DefinitionSet(Collections.unmodifiableMap(copy));
+        return new DefinitionSet(Collections.unmodifiableMap(copy), Map.of());
+    }
+
+    /** This set, knowing which ids name documents with problems (folder → id → file). */
+    DefinitionSet withInvalidFiles(Map<String, Map<String, String>> invalid) {
+        return new DefinitionSet(byFolder, Map.copyOf(invalid));
+    }
+
+    /** The file of a document of {@code kind} with this id that exists but has problems. */
+    Optional<String> invalidFile(DocumentKind<?> kind, String id) {
+        return Optional.ofNullable(invalidFiles.getOrDefault(kind.folder(), Map.of()).get(id));
     }
 
     /** The definitions of one kind by id; empty when the kind has none. */
@@ -37,6 +54,15 @@ public final class DefinitionSet {
 
     public Optional<Segment> segment(String id) {
         return Optional.ofNullable(segments().get(id));
+    }
+
+    /** Canvases by id, each at version 1 with the status its file gives (the runtime keeps versions). */
+    public Map<String, Canvas> canvases() {
+        return all(DefinitionLoader.CANVASES);
+    }
+
+    public Optional<Canvas> canvas(String id) {
+        return Optional.ofNullable(canvases().get(id));
     }
 
     /** How many definitions of {@code kind}. */

@@ -77,6 +77,7 @@ public final class DefinitionWatcher implements AutoCloseable {
         log.info("watching definitions in {} every {} ms (kinds: {}); first load: {}", dir, interval.toMillis(),
                 loader.kinds().stream().map(DocumentKind::folder).toList(), w.lastResult.valid() ? "valid" : w.lastResult.problems().size() + " problem(s)");
         if (!w.lastResult.valid()) logProblems(dir, w.lastResult);
+        logWarnings(w.lastResult);
         w.task = executor.scheduleWithFixedDelay(w::pollSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return w;
     }
@@ -110,11 +111,16 @@ public final class DefinitionWatcher implements AutoCloseable {
         }
         applied = result.definitions();
         log.info("applying changed definitions from {}", dir);
+        logWarnings(result);
         try {
             onChange.accept(result);
         } catch (RuntimeException e) {
             log.error("definitions watcher: callback failed for {}", dir, e);
         }
+    }
+
+    private static void logWarnings(LoadResult result) {
+        for (Problem p : result.warnings()) log.warn("definitions warning: {}", p);
     }
 
     private static void logProblems(Path dir, LoadResult result) {

@@ -3,10 +3,14 @@ package dev.kiln.definitions;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * One kind of definition document (segments now; canvases, campaigns, CDI, Currents and connections
+ * One kind of definition document (segments, canvases; campaigns, CDI, Currents and connections
  * later), read from its own folder of the definitions directory. A kind only turns one parsed
  * document into its model; the loader finds files, reads YAML/JSON, checks ids are unique and adds
  * file names to problems.
+ *
+ * <p>Loading has two passes. {@link #parse} reads each document on its own; once every document of
+ * every kind is parsed, {@link #resolve} completes each definition with the ones it refers to (a
+ * Canvas audience names segments). Kind order therefore never matters.
  */
 public interface DocumentKind<T> {
 
@@ -23,4 +27,14 @@ public interface DocumentKind<T> {
      * reads it to check uniqueness.
      */
     T parse(JsonNode document, ProblemSink problems);
+
+    /**
+     * Second pass, for a definition that {@link #parse} built without problems: checks its references
+     * to other definitions in {@code context} (every definition as parsed, of every kind) and returns
+     * the definition completed with them. Problems are reported as in {@code parse}, with document
+     * paths; the result is used only when nothing was reported. The default has no references.
+     */
+    default T resolve(T definition, DefinitionSet context, ProblemSink problems) {
+        return definition;
+    }
 }

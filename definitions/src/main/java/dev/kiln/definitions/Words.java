@@ -14,13 +14,16 @@ final class Words {
         return String.join(", ", w.subList(0, w.size() - 1)) + " or " + w.get(w.size() - 1);
     }
 
-    /** "did you mean x?" for a near miss (edit distance ≤ 2), else the full list. */
+    /**
+     * "did you mean x?" for a near miss (edit distance ≤ 2, and less than either word's length, so that
+     * {@code up} is not "near" {@code s}), else the full list.
+     */
     static String suggest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = 3;
         for (String c : candidates) {
             int d = distance(word, c);
-            if (d < bestDistance) { best = c; bestDistance = d; }
+            if (d < bestDistance && d < word.length() && d < c.length()) { best = c; bestDistance = d; }
         }
         return best != null ? "did you mean " + best + "?" : "expected " + oneOf(candidates);
     }

@@ -14,5 +14,8 @@ class ExamplesAreValidTest {
         LoadResult r = new DefinitionLoader().load(Path.of("").toAbsolutePath());
         assertThat(r.problems()).isEmpty();
         assertThat(r.definitions().segments()).containsKeys("engaged-leads", "mql", "employees-and-customers");
+        assertThat(r.definitions().canvases()).containsKey("lead-scoring");
+        assertThat(r.definitions().canvas("lead-scoring").orElseThrow().active()).isTrue();
+        assertThat(r.warnings()).isEmpty();
     }
 }

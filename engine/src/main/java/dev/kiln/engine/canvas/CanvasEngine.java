@@ -149,7 +149,7 @@ public final class CanvasEngine {
             for (Happening h : happenings) {
                 if (h instanceof Happening.Api api) {
                     Canvas c = canvases.get(api.canvasId());
-                    if (c != null && c.entry().apiTriggered()) tryEnter(c, outside, api.entryProperties());
+                    if (c != null && c.active() && c.entry().apiTriggered()) tryEnter(c, outside, api.entryProperties());
                     continue;
                 }
                 if (h instanceof Happening.AttributeChange || h instanceof Happening.Event || h instanceof Happening.Session
