@@ -134,6 +134,9 @@ public final class CanvasRegistry {
                 "the document's id '" + c.id() + "' differs from the id in the URL '" + id + "'")));
         Entry old = entries.get(id);
         if (old != null && old.canvas() == null) old = null; // unresolved stored row: replaced
+        // A document without `status` keeps the Canvas's current status: editing an active Canvas
+        // makes a new active version, as a Braze user expects.
+        if (old != null && !mentionsStatus(document)) c = c.withStatus(old.canvas().status());
         if (old != null && old.canvas().sameDefinition(c) && old.canvas().status() == c.status()) return old;
         int version = old == null ? Math.max(1, storedVersion(id) + 1) : old.canvas().version() + (old.canvas().sameDefinition(c) ? 0 : 1);
         Entry e = new Entry(c.withVersion(version), "api", document, json ? "json" : "yaml", clock.millis());
@@ -141,6 +144,15 @@ public final class CanvasRegistry {
         entries.put(id, e);
         publish();
         return e;
+    }
+
+    private static boolean mentionsStatus(String document) {
+        try {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(document);
+            return node != null && node.has("status");
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 
     public synchronized Entry launch(String id) { return setStatus(id, Canvas.Status.ACTIVE); }

@@ -37,11 +37,40 @@ public final class Definitions implements AutoCloseable {
     private final DefinitionLoader loader = new DefinitionLoader();
     private final DefinitionWatcher watcher;
     private volatile DefinitionSet current;
+    private final java.util.List<java.util.function.Consumer<Definitions>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Definitions(Path dir, DefinitionSet initial, Duration watchInterval) {
         this.dir = dir;
         this.current = initial;
         this.watcher = dir == null ? null : DefinitionWatcher.start(dir, watchInterval, this::changed);
+    }
+
+    /** Called with this object after every applied change (and not for refused ones). */
+    void onChange(java.util.function.Consumer<Definitions> listener) { listeners.add(listener); }
+
+    /**
+     * The source text of every Canvas file, by Canvas id: the Canvas registry compares it with the stored
+     * document to tell an edit (a new version) from a reload of the same file.
+     */
+    java.util.Map<String, String> canvasDocuments() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        if (dir == null) return out;
+        Path canvases = dir.resolve("canvases");
+        if (!java.nio.file.Files.isDirectory(canvases)) return out;
+        com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        try (var files = java.nio.file.Files.walk(canvases)) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".") || !(name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))) continue;
+                String text = java.nio.file.Files.readString(f);
+                var node = yaml.readTree(text);
+                if (node != null && node.path("id").isTextual()) out.put(node.path("id").asText(), text);
+            }
+        } catch (java.io.IOException e) {
+            log.warn("could not read Canvas files under {}: {}", canvases, e.getMessage());
+        }
+        return out;
     }
 
     /** Loads {@code dir} (null = no definitions) and watches it. */
@@ -50,7 +79,7 @@ public final class Definitions implements AutoCloseable {
         LoadResult r = new DefinitionLoader().load(dir);
         if (!r.valid()) throw new InvalidDefinitionsException(dir, r.problems());
         DefinitionSet set = r.definitions();
-        log.info("definitions loaded from {}: {} segments", dir, set.segments().size());
+        log.info("definitions loaded from {}: {} segments, {} canvases", dir, set.segments().size(), set.canvases().size());
         return new Definitions(dir, set, watchInterval);
     }
 
@@ -76,7 +105,8 @@ public final class Definitions implements AutoCloseable {
     private synchronized void apply(DefinitionSet set) {
         if (set.equals(current)) return;
         current = set;
-        log.info("definitions reloaded from {}: {} segments", dir, set.segments().size());
+        log.info("definitions reloaded from {}: {} segments, {} canvases", dir, set.segments().size(), set.canvases().size());
+        for (var l : listeners) l.accept(this);
     }
 
     @Override public void close() {

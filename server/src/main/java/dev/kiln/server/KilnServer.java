@@ -1,6 +1,8 @@
 package dev.kiln.server;
 
+import dev.kiln.runtime.CanvasRegistry;
 import dev.kiln.runtime.KilnRuntime;
+import dev.kiln.server.http.CanvasRoutes;
 import dev.kiln.runtime.RuntimeConfig;
 import dev.kiln.server.http.ApiServer;
 import dev.kiln.server.http.Scopes;
@@ -28,9 +30,12 @@ public final class KilnServer implements AutoCloseable {
     private final KilnRuntime runtime;
     private final Definitions definitions;
     private final ApiServer api;
+    private final CanvasRegistry canvases;
     private boolean closed;
 
-    private KilnServer(ServerConfig config, Store store, KilnRuntime runtime, Definitions definitions, ApiServer api) {
+    private KilnServer(ServerConfig config, Store store, KilnRuntime runtime, Definitions definitions, ApiServer api,
+                       CanvasRegistry canvases) {
+        this.canvases = canvases;
         this.config = config;
         this.store = store;
         this.runtime = runtime;
@@ -55,6 +60,9 @@ public final class KilnServer implements AutoCloseable {
             }
             definitions = Definitions.load(config.definitions(), config.watchInterval());
             runtime = KilnRuntime.start(RuntimeConfig.defaults().withLanes(config.lanes()), store, registry);
+            CanvasRegistry canvases = new CanvasRegistry(store, runtime);
+            canvases.definitionsLoaded(definitions.current(), definitions.canvasDocuments());
+            definitions.onChange(d -> canvases.definitionsLoaded(d.current(), d.canvasDocuments()));
             Definitions defs = definitions;
             KilnRuntime rt = runtime;
             ApiServer api = ApiServer.builder()
@@ -63,11 +71,14 @@ public final class KilnServer implements AutoCloseable {
                     .keys(store.apiKeys())
                     .registry(registry)
                     .rateLimit(config.rateLimit(), config.rateWindow())
-                    .extraRoutes(routing -> DefinitionRoutes.register(routing, defs, rt))
+                    .extraRoutes(routing -> {
+                        DefinitionRoutes.register(routing, defs, rt);
+                        CanvasRoutes.register(routing, canvases, rt);
+                    })
                     .build();
             api.start();
             log.info("Kiln listening on http://localhost:{}", api.port());
-            return new KilnServer(config, store, runtime, definitions, api);
+            return new KilnServer(config, store, runtime, definitions, api, canvases);
         } catch (RuntimeException e) {
             if (runtime != null) runtime.close();
             if (definitions != null) definitions.close();
@@ -80,6 +91,7 @@ public final class KilnServer implements AutoCloseable {
     public KilnRuntime runtime() { return runtime; }
     public Store store() { return store; }
     public Definitions definitions() { return definitions; }
+    public CanvasRegistry canvases() { return canvases; }
     public ServerConfig config() { return config; }
 
     /** Drains and stops: refuse new work, commit everything in flight, stop HTTP, close the store. */
