@@ -116,16 +116,20 @@ public final class KilnRuntime implements AutoCloseable {
      */
     public CompletableFuture<List<Outcome>> submit(List<Op> ops) {
         CompletableFuture<List<Outcome>> f = new CompletableFuture<>();
-        if (draining) {
-            f.completeExceptionally(new DrainingException());
-            return f;
-        }
         if (ops.isEmpty()) {
             f.complete(List.of());
             return f;
         }
-        queuedOps.addAndGet(ops.size());
-        inbound.add(new Submission(List.copyOf(ops), f, System.nanoTime()));
+        // Checked and queued under the lock close() takes to set `draining`, so nothing slips in after
+        // the coordinator's last look at the queue.
+        synchronized (inbound) {
+            if (draining) {
+                f.completeExceptionally(new DrainingException());
+                return f;
+            }
+            queuedOps.addAndGet(ops.size());
+            inbound.add(new Submission(List.copyOf(ops), f, System.nanoTime()));
+        }
         return f;
     }
 
@@ -186,10 +190,10 @@ public final class KilnRuntime implements AutoCloseable {
     @Override
     public void close() {
         if (draining && !coordinator.isAlive()) return;
-        draining = true;
-        coordinator.interrupt();
+        synchronized (inbound) { draining = true; }
+        // No interrupts: the coordinator sees `draining`, applies what is queued, hands every epoch to the
+        // committer (waiting for room) and then a stop marker, which ends the committer.
         join(coordinator);
-        committer.interrupt();
         join(committer);
         laneThreads.shutdownNow();
         log.info("runtime drained: last committed epoch {}", committedEpoch);
@@ -217,8 +221,8 @@ public final class KilnRuntime implements AutoCloseable {
                 resetAfterFailure();
             }
         }
-        // Drained: let the committer finish what is queued.
-        toCommit.add(new EpochCommit(-1, -1, null, List.of(), List.of(), Set.of(), 0));
+        // Drained: let the committer finish what is queued, then stop.
+        putUninterruptibly(new EpochCommit(-1, -1, null, List.of(), List.of(), Set.of(), 0));
     }
 
     /** Blocks for the next epoch's submissions; null when draining and nothing is left. */
@@ -411,14 +415,22 @@ public final class KilnRuntime implements AutoCloseable {
         if (!deletes.isEmpty()) pendingDeletes.put(epoch, deletes);
         CommitBatch batch = new CommitBatch(upserts, deletes, identityPuts, identityRemovals, events, timerPuts, timerDeletes, ledger, stats);
         EpochCommit commit = new EpochCommit(epoch, generation, batch, submissions, outcomes, deletes, opCount);
-        try {
-            synchronized (commitIdle) { inFlightCommits++; }
-            toCommit.put(commit);
-        } catch (InterruptedException e) {
-            // Draining interrupts the coordinator: the epoch is applied, so it must still be committed.
-            toCommit.add(commit);
-            Thread.currentThread().interrupt();
+        synchronized (commitIdle) { inFlightCommits++; }
+        putUninterruptibly(commit);
+    }
+
+    /** The epoch is applied, so it must reach the committer; waits for room in the pipeline. */
+    private void putUninterruptibly(EpochCommit commit) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                toCommit.put(commit);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     private void prefetchIdentities(List<Submission> submissions) {
@@ -614,8 +626,7 @@ public final class KilnRuntime implements AutoCloseable {
             try {
                 c = toCommit.take();
             } catch (InterruptedException e) {
-                if (!coordinator.isAlive() && toCommit.isEmpty()) break;
-                continue;
+                continue; // only the stop marker ends the committer
             }
             if (c.epoch() < 0) break;
             try {

@@ -79,7 +79,7 @@ public final class KilnServer implements AutoCloseable {
             api.start();
             log.info("Kiln listening on http://localhost:{}", api.port());
             return new KilnServer(config, store, runtime, definitions, api, canvases);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             if (runtime != null) runtime.close();
             if (definitions != null) definitions.close();
             store.close();
