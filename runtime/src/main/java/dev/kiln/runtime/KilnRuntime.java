@@ -196,6 +196,9 @@ public final class KilnRuntime implements AutoCloseable {
         join(coordinator);
         join(committer);
         laneThreads.shutdownNow();
+        // Helidon may keep a stopped server's routing (and so this runtime) reachable: drop the caches.
+        for (Lane lane : lanes) lane.clear();
+        directory.clear();
         log.info("runtime drained: last committed epoch {}", committedEpoch);
     }
 
