@@ -45,6 +45,12 @@ final class Batch {
         }
     }
 
+    /** Records an object that did not parse (its error type and reason as the parser gave them). */
+    void reject(String array, int index, String type, String reason) {
+        received.merge(array, 1, Integer::sum);
+        errors.add(error(type, array, index, reason));
+    }
+
     /** Submits the valid ops once and records what the runtime refused. */
     void submit(Submitter submitter) {
         List<Outcome> outcomes = submitter.submit(ops);

@@ -1,13 +1,10 @@
 package dev.kiln.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.engine.Limits;
-import dev.kiln.engine.Source;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code POST /users/track}: attributes, then events, then purchases, submitted as one unit; 201 once
@@ -31,33 +28,12 @@ final class TrackEndpoint {
     }
 
     Reply handle(JsonNode body, String requestId) {
-        Body.object(body, "/users/track", Set.copyOf(ARRAYS));
-        Map<String, List<JsonNode>> arrays = new LinkedHashMap<>();
-        for (String name : ARRAYS) {
-            List<JsonNode> objects = Body.array(body, name, "objects");
-            if (objects.size() > Limits.MAX_OBJECTS_PER_TYPE)
-                throw new ApiException.BadRequest("Max Input Length Exceeded",
-                        name + " has " + objects.size() + " objects; at most " + Limits.MAX_OBJECTS_PER_TYPE + " are allowed per request");
-            arrays.put(name, objects);
-        }
-        Source source = Source.track(requestId);
+        // The same parsing as tools that replay bodies (kiln simulate) use: one place decides what is valid.
+        TrackRequests.Parsed parsed = TrackRequests.parse(body, requestId, parser);
         Batch batch = new Batch(ARRAYS);
-        List<JsonNode> attributes = arrays.get(ATTRIBUTES), events = arrays.get(EVENTS), purchases = arrays.get(PURCHASES);
-        for (int i = 0; i < attributes.size(); i++) {
-            JsonNode o = attributes.get(i);
-            String id = requestId + ".a" + i;
-            batch.add(ATTRIBUTES, i, () -> AttributeParser.parse(o, id, source));
-        }
-        for (int i = 0; i < events.size(); i++) {
-            JsonNode o = events.get(i);
-            String id = requestId + ".e" + i;
-            batch.add(EVENTS, i, () -> parser.event(o, id, source));
-        }
-        for (int i = 0; i < purchases.size(); i++) {
-            JsonNode o = purchases.get(i);
-            String id = requestId + ".p" + i;
-            batch.add(PURCHASES, i, () -> parser.purchase(o, id, source));
-        }
+        // Batch reports errors in body order, so feeding parsed and rejected objects separately is fine.
+        for (TrackRequests.Item item : parsed.items()) batch.add(item.array(), item.index(), item::op);
+        for (TrackRequests.Rejected r : parsed.rejected()) batch.reject(r.array(), r.index(), r.type(), r.reason());
         batch.submit(submitter);
         batch.count(metrics);
 

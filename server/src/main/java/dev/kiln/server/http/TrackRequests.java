@@ -57,6 +57,11 @@ public final class TrackRequests {
      *                                 top-level field, more than 75 objects of a type): nothing is applied
      */
     public static Parsed parse(JsonNode body, String requestId) {
+        return parse(body, requestId, EVENTS);
+    }
+
+    /** The endpoint's form: with the server's own event parser (its JSON limits). */
+    static Parsed parse(JsonNode body, String requestId, EventParser events) {
         Body.object(body, "/users/track", Set.copyOf(ARRAYS));
         List<List<JsonNode>> arrays = new ArrayList<>(ARRAYS.size());
         for (String name : ARRAYS) {
@@ -78,8 +83,8 @@ public final class TrackRequests {
                 try {
                     Op op = switch (name) {
                         case TrackEndpoint.ATTRIBUTES -> AttributeParser.parse(o, id, source);
-                        case TrackEndpoint.EVENTS -> EVENTS.event(o, id, source);
-                        default -> EVENTS.purchase(o, id, source);
+                        case TrackEndpoint.EVENTS -> events.event(o, id, source);
+                        default -> events.purchase(o, id, source);
                     };
                     items.add(new Item(name, i, op));
                 } catch (Invalid e) {
