@@ -25,6 +25,23 @@ public sealed interface Effect {
         public enum Kind { ENTERED, STEP_IN, STEP_OUT, GROUP, EXITED, LOOP_GUARD }
     }
 
+    /**
+     * Send a webhook message: the shell writes an outbox row in the same commit, with a snapshot of the
+     * profile as it is at the end of this transition, and delivers it at least once. {@code messageId} is
+     * unique and deterministic for the input (it is the idempotency key). Exactly one of
+     * {@code campaignId} and {@code canvasId} (+ {@code stepId}) is set.
+     *
+     * @param eventProperties  the triggering event's properties, or the API trigger properties
+     * @param entryProperties  the Canvas entry properties (Canvas steps)
+     */
+    record SendWebhook(String messageId, String campaignId, String canvasId, int version, String stepId, long time,
+                       Map<String, Object> eventProperties, Map<String, Object> entryProperties) implements Effect {
+        public SendWebhook {
+            eventProperties = eventProperties == null ? Map.of() : eventProperties;
+            entryProperties = entryProperties == null ? Map.of() : entryProperties;
+        }
+    }
+
     /** The profile is gone; the shell deletes its row and identifiers. */
     record UserDeleted(String userId) implements Effect {}
 }

@@ -31,6 +31,8 @@ public final class Engine {
             // Canvas inputs change nothing by themselves; CanvasEngine acts on them.
             case Input.TimerFired t -> new Transition(List.of(), null);
             case Input.EnterCanvas e -> new Transition(List.of(), null);
+            case Input.TriggerCampaign c -> new Transition(List.of(), null);
+            case Input.MessageOutcome o -> new Transition(List.of(), null);
         };
     }
 

@@ -44,6 +44,34 @@ public sealed interface Input {
         public EnterCanvas { entryProperties = entryProperties == null ? Map.of() : Json.immutableCopy(entryProperties); }
     }
 
+    /**
+     * Send a campaign to this user (API-triggered: {@code POST /campaigns/trigger/send}; or one user of a
+     * scheduled send). Audience and re-eligibility are checked as for action-based delivery.
+     */
+    record TriggerCampaign(String id, Source source, String campaignId, Map<String, Object> triggerProperties) implements Input {
+        public TriggerCampaign { triggerProperties = triggerProperties == null ? Map.of() : Json.immutableCopy(triggerProperties); }
+    }
+
+    /**
+     * What became of one webhook attempt, fed back by delivery into the user's lane (Braze's
+     * {@code users.messages.webhook.Send / Abort / Failure} and Kiln's {@code Retry}).
+     *
+     * @param attempt    1 for the first try
+     * @param statusCode the HTTP status, or null (abort, network error)
+     * @param detail     the abort reason or the error, for the log; never a secret
+     */
+    record MessageOutcome(String id, Source source, String messageId, String campaignId, String canvasId, String stepId,
+                          Kind kind, int attempt, Integer statusCode, String detail) implements Input {
+        public enum Kind {
+            SENT("Send"), ABORTED("Abort"), FAILED("Failure"), RETRY("Retry");
+            private final String braze;
+            Kind(String braze) { this.braze = braze; }
+            /** Braze's Currents event name, e.g. {@code users.messages.webhook.Send}. */
+            public String eventType() { return "users.messages.webhook." + braze; }
+            public boolean terminal() { return this != RETRY; }
+        }
+    }
+
     /** /users/delete. */
     record Delete(String id, Source source) implements Input {}
 }

@@ -25,6 +25,7 @@ public final class UserState {
     private EventSummary purchases = new EventSummary();
     private EventSummary sessions = new EventSummary();
     private final Map<String, dev.kiln.engine.canvas.CanvasState> canvases = new TreeMap<>();
+    private final Map<String, dev.kiln.engine.campaign.CampaignState> campaigns = new TreeMap<>();
 
     public UserState(String userId, long createdAt) {
         this.userId = Objects.requireNonNull(userId, "userId");
@@ -53,6 +54,9 @@ public final class UserState {
     /** Canvas positions and re-entry memory, by Canvas id. */
     public Map<String, dev.kiln.engine.canvas.CanvasState> canvases() { return canvases; }
 
+    /** Campaign receipts and messages in flight, by campaign id. */
+    public Map<String, dev.kiln.engine.campaign.CampaignState> campaigns() { return campaigns; }
+
     public Optional<String> email() {
         return standard.get("email") instanceof Value.Str s ? Optional.of(s.value()) : Optional.empty();
     }
@@ -76,6 +80,7 @@ public final class UserState {
         c.purchases = purchases.copy();
         c.sessions = sessions.copy();
         canvases.forEach((k, v) -> c.canvases.put(k, v.copy()));
+        campaigns.forEach((k, v) -> c.campaigns.put(k, v.copy()));
         return c;
     }
 
@@ -84,7 +89,7 @@ public final class UserState {
                 && u.aliases.equals(aliases) && u.createdAt == createdAt && u.updatedAt == updatedAt
                 && u.standard.equals(standard) && u.custom.equals(custom) && u.events.equals(events)
                 && u.products.equals(products) && u.purchases.equals(purchases) && u.sessions.equals(sessions)
-                && u.canvases.equals(canvases);
+                && u.canvases.equals(canvases) && u.campaigns.equals(campaigns);
     }
 
     @Override public int hashCode() { return userId.hashCode(); }

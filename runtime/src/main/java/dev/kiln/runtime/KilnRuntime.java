@@ -56,6 +56,8 @@ public final class KilnRuntime implements AutoCloseable {
     private final Engine engine;
     private final CanvasEngine canvasEngine;
     private volatile CanvasSet canvases = CanvasSet.EMPTY;
+    private volatile dev.kiln.engine.campaign.CampaignSet campaigns = dev.kiln.engine.campaign.CampaignSet.EMPTY;
+    private volatile Runnable outboxListener = () -> { };
     private final Lane[] lanes;
     private final IdentityDirectory directory;
     private final RuntimeMetrics metrics;
@@ -88,7 +90,7 @@ public final class KilnRuntime implements AutoCloseable {
         int perLane = Math.max(1, config.userCacheSize() / config.lanes());
         EntryLimiter gate = new EntryLimiter(store);
         for (int i = 0; i < lanes.length; i++)
-            lanes[i] = new Lane(i, store, canvasEngine, () -> canvases, gate, perLane, () -> committedEpoch);
+            lanes[i] = new Lane(i, store, canvasEngine, () -> canvases, () -> campaigns, gate, perLane, () -> committedEpoch);
         this.metrics = new RuntimeMetrics(registry, config.lanes(), queuedOps::get);
         this.toCommit = new ArrayBlockingQueue<>(config.pipelineDepth());
         this.laneThreads = Executors.newFixedThreadPool(config.lanes(), r -> {
@@ -166,6 +168,14 @@ public final class KilnRuntime implements AutoCloseable {
 
     /** The Canvases lanes run with from the next epoch on (swapped atomically). */
     public void canvases(CanvasSet set) { this.canvases = set; }
+
+    /** Replaces the campaigns the engine runs with (active, stopped and draft ones alike). */
+    public void campaigns(dev.kiln.engine.campaign.CampaignSet set) { this.campaigns = set; }
+
+    public dev.kiln.engine.campaign.CampaignSet campaigns() { return campaigns; }
+
+    /** Called on the committer thread after every commit that wrote outbox messages (keep it quick). */
+    public void onOutbox(Runnable listener) { this.outboxListener = listener == null ? () -> { } : listener; }
 
     public CanvasSet canvases() { return canvases; }
 
@@ -388,7 +398,13 @@ public final class KilnRuntime implements AutoCloseable {
         List<dev.kiln.store.TimerRow> timerDeletes = new ArrayList<>();
         List<dev.kiln.store.LedgerRow> ledger = new ArrayList<>();
         List<dev.kiln.store.StatDelta> stats = new ArrayList<>();
+        List<dev.kiln.store.OutboxRow> outboxPuts = new ArrayList<>();
+        Set<String> outboxDeletes = new HashSet<>();
+        List<dev.kiln.store.MessageLogRow> messageLog = new ArrayList<>();
         for (LaneResult r : results) {
+            outboxPuts.addAll(r.outboxPuts);
+            outboxDeletes.addAll(r.outboxDeletes);
+            messageLog.addAll(r.messageLog);
             timerPuts.addAll(r.timerPuts);
             timerDeletes.addAll(r.timerDeletes);
             ledger.addAll(r.ledger);
@@ -416,7 +432,8 @@ public final class KilnRuntime implements AutoCloseable {
                 else metrics.opsRejected.increment();
             }
         if (!deletes.isEmpty()) pendingDeletes.put(epoch, deletes);
-        CommitBatch batch = new CommitBatch(upserts, deletes, identityPuts, identityRemovals, events, timerPuts, timerDeletes, ledger, stats);
+        CommitBatch batch = new CommitBatch(upserts, deletes, identityPuts, identityRemovals, events, timerPuts, timerDeletes, ledger, stats,
+                outboxPuts, outboxDeletes, messageLog);
         EpochCommit commit = new EpochCommit(epoch, generation, batch, submissions, outcomes, deletes, opCount);
         synchronized (commitIdle) { inFlightCommits++; }
         putUninterruptibly(commit);
@@ -519,7 +536,7 @@ public final class KilnRuntime implements AutoCloseable {
             }
         }
         perLane.get(UserIds.lane(userId, lanes.length))
-                .add(new Work(userId, isNew, newExternal, newAlias, newEmail, a.input(), out, slot));
+                .add(new Work(userId, isNew, newExternal, newAlias, newEmail, a.input(), out, slot, a.delivery()));
     }
 
     private List<LaneResult> applyInLanes(long epoch, List<List<Work>> perLane, long now) {
@@ -667,6 +684,13 @@ public final class KilnRuntime implements AutoCloseable {
             Submission s = c.submissions().get(i);
             metrics.submitToCommit.record(t1 - s.submittedNanos(), TimeUnit.NANOSECONDS);
             s.future().complete(List.of(c.outcomes().get(i)));
+        }
+        if (!c.batch().outboxPuts().isEmpty()) {
+            try {
+                outboxListener.run();
+            } catch (RuntimeException e) {
+                log.warn("outbox listener failed", e);
+            }
         }
         pruneNowAndThen();
     }

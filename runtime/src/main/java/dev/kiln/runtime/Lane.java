@@ -43,18 +43,21 @@ final class Lane {
     private final Store store;
     private final CanvasEngine engine;
     private final java.util.function.Supplier<CanvasSet> canvases;
+    private final java.util.function.Supplier<dev.kiln.engine.campaign.CampaignSet> campaigns;
     private final EntryGate gate;
     private final int capacity;
     private final LongSupplier committedEpoch;
     private final ObjectMapper json = new ObjectMapper();
     private final LinkedHashMap<String, Entry> cache = new LinkedHashMap<>(1024, 0.75f, true);
 
-    Lane(int index, Store store, CanvasEngine engine, java.util.function.Supplier<CanvasSet> canvases, EntryGate gate,
+    Lane(int index, Store store, CanvasEngine engine, java.util.function.Supplier<CanvasSet> canvases,
+         java.util.function.Supplier<dev.kiln.engine.campaign.CampaignSet> campaigns, EntryGate gate,
          int capacity, LongSupplier committedEpoch) {
         this.index = index;
         this.store = store;
         this.engine = engine;
         this.canvases = canvases;
+        this.campaigns = campaigns;
         this.gate = gate;
         this.capacity = capacity;
         this.committedEpoch = committedEpoch;
@@ -67,12 +70,20 @@ final class Lane {
         load(works.stream().filter(w -> !w.isNew()).map(Work::userId).toList());
         LaneResult result = new LaneResult();
         CanvasSet canvasSet = canvases.get();
+        dev.kiln.engine.campaign.CampaignSet campaignSet = campaigns.get();
         Map<String, CanvasEffects> timers = new java.util.HashMap<>();
         Set<String> dirty = new LinkedHashSet<>();
         Set<String> created = new HashSet<>();
         Set<String> createdAndUsed = new HashSet<>();
         for (Work w : works) {
             result.ops++;
+            if (w.delivery() != null) {
+                // Recorded whatever becomes of the input: the attempt happened, the outbox row moves on.
+                Delivery d = w.delivery();
+                if (d.log() != null) result.messageLog.add(d.log());
+                if (d.retry() != null) result.outboxPuts.add(d.retry());
+                else result.outboxDeletes.add(d.messageId());
+            }
             Entry e = cache.get(w.userId());
             if (w.isNew() && e == null) {
                 e = new Entry(newUser(w, now));
@@ -86,7 +97,7 @@ final class Lane {
                 if (w.input() instanceof Input.TimerFired f) result.timerDeletes.add(new TimerRow(w.userId(), f.canvasId(), f.token(), 0));
                 continue;
             }
-            Transition t = engine.process(e.state, w.input(), now, canvasSet, gate);
+            Transition t = engine.process(e.state, w.input(), now, canvasSet, campaignSet, gate);
             if (t.isRejected()) {
                 w.outcomes()[w.slot()] = Outcome.error(t.rejection());
                 continue;
@@ -133,6 +144,8 @@ final class Lane {
                 case Effect.SetTimer s -> ce.timerSet(s);
                 case Effect.CancelTimer c -> ce.timerGone(c.canvasId(), c.token(), result);
                 case Effect.CanvasStat s -> CanvasEffects.stat(s, result);
+                case Effect.SendWebhook m -> result.outboxPuts.add(new dev.kiln.store.OutboxRow(m.messageId(), user.userId(),
+                        m.campaignId(), m.canvasId(), m.stepId(), m.version(), now, now, 0, Snapshots.of(user, m, json)));
                 case Effect.UserDeleted d -> {
                     cache.put(user.userId(), new Entry(null)); // tombstone until committed
                     cache.get(user.userId()).dirtyEpoch = Long.MAX_VALUE;

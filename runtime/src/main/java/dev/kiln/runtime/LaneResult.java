@@ -31,6 +31,9 @@ final class LaneResult {
     final Map<StatKey, Long> stats = new HashMap<>();
     /** Canvas entries, exits and loop-guard hits, for the meters. */
     final List<Effect.CanvasStat> canvasEvents = new ArrayList<>();
+    final List<dev.kiln.store.OutboxRow> outboxPuts = new ArrayList<>();
+    final Set<String> outboxDeletes = new HashSet<>();
+    final List<dev.kiln.store.MessageLogRow> messageLog = new ArrayList<>();
     int ops;
 
     record StatKey(String canvasId, String metric, String key, long bucket) {}

@@ -10,9 +10,12 @@ public sealed interface Op {
     /**
      * Applies {@code input} to the user named by {@code who}. When the user does not exist it is created
      * if {@code createIfMissing} (an external id, alias or email identifier; never a braze_id), else the
-     * outcome is an error.
+     * outcome is an error. {@code delivery} (webhook outcomes only, else null) is written in the same
+     * commit, also when the user is gone.
      */
-    record Apply(Identifier who, boolean createIfMissing, Input input) implements Op {}
+    record Apply(Identifier who, boolean createIfMissing, Input input, Delivery delivery) implements Op {
+        public Apply(Identifier who, boolean createIfMissing, Input input) { this(who, createIfMissing, input, null); }
+    }
 
     /**
      * /users/identify: the alias-only profile named by {@code alias} gets {@code externalId}. When a

@@ -8,9 +8,9 @@ import dev.kiln.engine.UserAlias;
  * {@code isNew} is set and the identity fields say what created it.
  */
 record Work(String userId, boolean isNew, String newExternalId, UserAlias newAlias, String newEmail,
-            Input input, Outcome[] outcomes, int slot) {
+            Input input, Outcome[] outcomes, int slot, Delivery delivery) {
 
     static Work existing(String userId, Input input, Outcome[] outcomes, int slot) {
-        return new Work(userId, false, null, null, null, input, outcomes, slot);
+        return new Work(userId, false, null, null, null, input, outcomes, slot, null);
     }
 }

@@ -70,6 +70,11 @@ final class FakeStore implements Store {
         for (var t : b.timerPuts()) timers.put(t.userId() + "/" + t.canvasId(), t);
         for (var l : b.ledger()) ledgerRows.add(new dev.kiln.store.LedgerRow(ledgerRows.size() + 1, l.userId(), l.name(), l.time(), l.oldValue(), l.newValue(), l.delta(), l.source()));
         for (var s : b.stats()) stats.merge(List.of(s.canvasId(), s.metric(), s.key(), s.bucket()), s.delta(), Long::sum);
+        for (var o : b.outboxPuts()) outbox.put(o.messageId(), o);
+        b.outboxDeletes().forEach(outbox::remove);
+        for (var m : b.messageLog()) messages.add(new dev.kiln.store.MessageLogRow(messages.size() + 1, m.messageId(), m.userId(),
+                m.externalId(), m.campaignId(), m.canvasId(), m.stepId(), m.time(), m.method(), m.url(), m.statusCode(), m.attempt(),
+                m.outcome(), m.detail(), m.excerpt()));
     }
 
     @Override public synchronized void scanUsers(Consumer<UserState> c) { users.values().forEach(u -> c.accept(u.copy())); }
@@ -98,5 +103,23 @@ final class FakeStore implements Store {
     }
     @Override public List<dev.kiln.store.CanvasRow> canvasRows() { return List.of(); }
     @Override public void saveCanvasRow(dev.kiln.store.CanvasRow row) {}
+    final Map<String, dev.kiln.store.OutboxRow> outbox = new java.util.TreeMap<>();
+    final List<dev.kiln.store.MessageLogRow> messages = new ArrayList<>();
+    @Override public List<dev.kiln.store.CanvasRow> campaignRows() { return List.of(); }
+    @Override public void saveCampaignRow(dev.kiln.store.CanvasRow row) {}
+    @Override public synchronized List<dev.kiln.store.OutboxRow> dueOutbox(long now, int limit) {
+        return outbox.values().stream().filter(o -> o.dueAt() <= now).sorted(Comparator.comparingLong(dev.kiln.store.OutboxRow::dueAt)).limit(limit).toList();
+    }
+    @Override public synchronized Optional<dev.kiln.store.OutboxRow> outboxRow(String id) { return Optional.ofNullable(outbox.get(id)); }
+    @Override public synchronized long countOutbox() { return outbox.size(); }
+    @Override public synchronized List<dev.kiln.store.MessageLogRow> messageLog(dev.kiln.store.MessageLogQuery q) {
+        return messages.stream().filter(m -> m.seq() < q.beforeSeq()
+                        && (q.userId() == null || q.userId().equals(m.userId()))
+                        && (q.campaignId() == null || q.campaignId().equals(m.campaignId()))
+                        && (q.canvasId() == null || q.canvasId().equals(m.canvasId()))
+                        && (q.outcome() == null || q.outcome().equals(m.outcome())))
+                .sorted(Comparator.comparingLong(dev.kiln.store.MessageLogRow::seq).reversed()).limit(q.limit()).toList();
+    }
+    @Override public long pruneMessageLog(long before) { return 0; }
     @Override public void close() {}
 }

@@ -16,10 +16,14 @@ import java.util.Set;
  * @param timerDeletes     timers to delete, by user, Canvas and token (a newer wait of the same user is kept)
  * @param ledger           score ledger rows to append
  * @param stats            Canvas statistics increments
+ * @param outboxPuts       webhook messages to insert or replace (by message id)
+ * @param outboxDeletes    message ids whose delivery ended
+ * @param messageLog       webhook attempts to append to the message log
  */
 public record CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String, String> identityPuts,
                           Set<String> identityRemovals, List<EventLogRow> events, List<TimerRow> timerPuts,
-                          List<TimerRow> timerDeletes, List<LedgerRow> ledger, List<StatDelta> stats) {
+                          List<TimerRow> timerDeletes, List<LedgerRow> ledger, List<StatDelta> stats,
+                          List<OutboxRow> outboxPuts, Set<String> outboxDeletes, List<MessageLogRow> messageLog) {
     public CommitBatch {
         upserts = List.copyOf(upserts);
         deletes = Set.copyOf(deletes);
@@ -30,6 +34,17 @@ public record CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String
         timerDeletes = List.copyOf(timerDeletes);
         ledger = List.copyOf(ledger);
         stats = List.copyOf(stats);
+        outboxPuts = List.copyOf(outboxPuts);
+        outboxDeletes = Set.copyOf(outboxDeletes);
+        messageLog = List.copyOf(messageLog);
+    }
+
+    /** A batch without messages. */
+    public CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String, String> identityPuts,
+                       Set<String> identityRemovals, List<EventLogRow> events, List<TimerRow> timerPuts,
+                       List<TimerRow> timerDeletes, List<LedgerRow> ledger, List<StatDelta> stats) {
+        this(upserts, deletes, identityPuts, identityRemovals, events, timerPuts, timerDeletes, ledger, stats,
+                List.of(), Set.of(), List.of());
     }
 
     /** A batch without Canvas writes. */
@@ -46,6 +61,7 @@ public record CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String
 
     public boolean isEmpty() {
         return upserts.isEmpty() && deletes.isEmpty() && identityPuts.isEmpty() && identityRemovals.isEmpty() && events.isEmpty()
-                && timerPuts.isEmpty() && timerDeletes.isEmpty() && ledger.isEmpty() && stats.isEmpty();
+                && timerPuts.isEmpty() && timerDeletes.isEmpty() && ledger.isEmpty() && stats.isEmpty()
+                && outboxPuts.isEmpty() && outboxDeletes.isEmpty() && messageLog.isEmpty();
     }
 }

@@ -354,4 +354,20 @@ public final class JdbcStore implements Store {
         writer.close();
         LOG.info("Store closed: {}", config.safeUrl());
     }
+
+    // ---- Campaigns and webhook delivery: TODO(issue 4) implemented by the store slice ----
+
+    @Override public List<CanvasRow> campaignRows() { throw new UnsupportedOperationException("not yet"); }
+
+    @Override public void saveCampaignRow(CanvasRow row) { throw new UnsupportedOperationException("not yet"); }
+
+    @Override public List<OutboxRow> dueOutbox(long now, int limit) { throw new UnsupportedOperationException("not yet"); }
+
+    @Override public Optional<OutboxRow> outboxRow(String messageId) { throw new UnsupportedOperationException("not yet"); }
+
+    @Override public long countOutbox() { throw new UnsupportedOperationException("not yet"); }
+
+    @Override public List<MessageLogRow> messageLog(MessageLogQuery query) { throw new UnsupportedOperationException("not yet"); }
+
+    @Override public long pruneMessageLog(long before) { throw new UnsupportedOperationException("not yet"); }
 }

@@ -66,5 +66,26 @@ public interface Store extends AutoCloseable {
     /** Inserts or replaces a Canvas's lifecycle row (outside any epoch: definitions change rarely). */
     void saveCanvasRow(CanvasRow row);
 
+    // ---- Campaigns and webhook delivery ----
+
+    /** Campaign lifecycle rows (same shape as Canvases'). */
+    List<CanvasRow> campaignRows();
+
+    /** Inserts or replaces a campaign's lifecycle row. */
+    void saveCampaignRow(CanvasRow row);
+
+    /** Outbox messages due at or before {@code now}, earliest first, at most {@code limit}. */
+    List<OutboxRow> dueOutbox(long now, int limit);
+
+    Optional<OutboxRow> outboxRow(String messageId);
+
+    long countOutbox();
+
+    /** The message log, newest first, filtered by {@code query}. */
+    List<MessageLogRow> messageLog(MessageLogQuery query);
+
+    /** Deletes message log rows older than {@code before} (epoch ms); returns how many. */
+    long pruneMessageLog(long before);
+
     @Override void close();
 }

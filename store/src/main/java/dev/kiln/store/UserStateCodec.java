@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.kiln.engine.EventSummary;
 import dev.kiln.engine.UserAlias;
 import dev.kiln.engine.UserState;
+import dev.kiln.engine.campaign.CampaignState;
 import dev.kiln.engine.canvas.CanvasState;
 import dev.kiln.engine.Value;
 
@@ -32,7 +33,7 @@ import java.util.Map;
  * <pre>
  * {"v":1, "id":user id, "x":external id, "c":created, "u":updated, "a":[[alias name, label]…],
  *  "s":{standard attributes}, "m":{custom attributes}, "e":{event: summary}, "p":{product: summary},
- *  "b":purchases summary, "n":sessions summary}
+ *  "b":purchases summary, "n":sessions summary, "k":{Canvas id: position}, "g":{campaign id: receipt}}
  * </pre>
  * A map whose keys cannot be JSON field names Jackson reads back is written as {@code [key, value, …]}.
  * Empty parts are left out. A value is written as its JSON type when that is unambiguous (number, string,
@@ -89,6 +90,7 @@ final class UserStateCodec {
                 if (!isEmpty(u.purchases())) { g.writeFieldName("b"); writeSummary(g, u.purchases()); }
                 if (!isEmpty(u.sessions())) { g.writeFieldName("n"); writeSummary(g, u.sessions()); }
                 if (!u.canvases().isEmpty()) writeCanvases(g, u.canvases());
+                if (!u.campaigns().isEmpty()) writeCampaigns(g, u.campaigns());
                 g.writeEndObject();
             }
             return out.toByteArray();
@@ -119,6 +121,40 @@ final class UserStateCodec {
             g.writeEndArray();
         }
         g.writeEndObject();
+    }
+
+    /** Campaign receipts: id -> [lastSentAt, sends, pending message id or null, again]. */
+    private static void writeCampaigns(JsonGenerator g, Map<String, CampaignState> campaigns) throws IOException {
+        g.writeFieldName("g");
+        g.writeStartObject();
+        for (var e : campaigns.entrySet()) {
+            CampaignState c = e.getValue();
+            g.writeFieldName(e.getKey());
+            g.writeStartArray();
+            g.writeNumber(c.lastSentAt);
+            g.writeNumber(c.sends);
+            if (c.pending == null) g.writeNull(); else g.writeString(c.pending);
+            g.writeBoolean(c.again);
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+    }
+
+    private static Map<String, CampaignState> readCampaigns(JsonParser p, JsonToken t) throws IOException {
+        expect(p, t, JsonToken.START_OBJECT);
+        Map<String, CampaignState> out = new java.util.LinkedHashMap<>();
+        String id;
+        while ((id = p.nextFieldName()) != null) {
+            expect(p, p.nextToken(), JsonToken.START_ARRAY);
+            CampaignState c = new CampaignState();
+            p.nextToken(); c.lastSentAt = p.getLongValue();
+            p.nextToken(); c.sends = p.getLongValue();
+            c.pending = p.nextToken() == JsonToken.VALUE_NULL ? null : p.getText();
+            p.nextToken(); c.again = p.getBooleanValue();
+            expect(p, p.nextToken(), JsonToken.END_ARRAY);
+            out.put(id, c);
+        }
+        return out;
     }
 
     @SuppressWarnings("unchecked")
@@ -309,6 +345,7 @@ final class UserStateCodec {
         Map<String, EventSummary> events = Map.of(), products = Map.of();
         EventSummary purchases = null, sessions = null;
         Map<String, CanvasState> canvases = Map.of();
+        Map<String, CampaignState> campaigns = Map.of();
         String field;
         while ((field = p.nextFieldName()) != null) {
             JsonToken t = p.nextToken();
@@ -326,6 +363,7 @@ final class UserStateCodec {
                 case "b" -> purchases = readSummary(p, t);
                 case "n" -> sessions = readSummary(p, t);
                 case "k" -> canvases = readCanvases(p, t);
+                case "g" -> campaigns = readCampaigns(p, t);
                 default -> p.skipChildren(); // a newer format; refused below by its version
             }
         }
@@ -342,6 +380,7 @@ final class UserStateCodec {
         if (purchases != null) u.purchases(purchases);
         if (sessions != null) u.sessions(sessions);
         u.canvases().putAll(canvases);
+        u.campaigns().putAll(campaigns);
         return u;
     }
 

@@ -8,6 +8,9 @@ import dev.kiln.engine.Source;
 import dev.kiln.engine.Transition;
 import dev.kiln.engine.UserState;
 import dev.kiln.engine.Value;
+import dev.kiln.engine.campaign.Campaign;
+import dev.kiln.engine.campaign.CampaignSet;
+import dev.kiln.engine.campaign.CampaignState;
 
 import java.time.Instant;
 import java.time.LocalTime;
@@ -55,13 +58,27 @@ public final class CanvasEngine {
 
     /** Applies one outside input and everything it sets off. Rejected inputs change nothing. */
     public Transition process(UserState user, Input input, long now, CanvasSet canvases, EntryGate gate) {
+        return process(user, input, now, canvases, CampaignSet.EMPTY, gate);
+    }
+
+    /**
+     * Applies one outside input and everything it sets off, in Canvases and campaigns. Campaigns see the
+     * same triggers as Canvas entry, outside inputs and follow-ups alike (a Canvas's +1 can hand a lead
+     * off); a campaign is sent at most once per outside input.
+     */
+    public Transition process(UserState user, Input input, long now, CanvasSet canvases, CampaignSet campaigns, EntryGate gate) {
         Transition base = engine.apply(user, input, now);
-        if (base.isRejected() || canvases.isEmpty()) return base;
+        boolean messaging = input instanceof Input.MessageOutcome || input instanceof Input.TriggerCampaign;
+        if (base.isRejected() || (canvases.isEmpty() && campaigns.isEmpty() && !messaging)) return base;
         if (input instanceof Input.Delete) return withTimersCancelled(user, base);
-        Run run = new Run(user, now, canvases, gate, input.id());
+        Run run = new Run(user, now, canvases, campaigns, gate, input.id());
         run.effects.addAll(base.effects());
-        if (input instanceof Input.TimerFired t) run.fire(t);
-        else run.react(happenings(input, base.effects()), true, null);
+        switch (input) {
+            case Input.TimerFired t -> run.fire(t);
+            case Input.MessageOutcome o -> run.outcome(o);
+            case Input.TriggerCampaign t -> run.triggerCampaign(t);
+            default -> run.react(happenings(input, base.effects()), true, null);
+        }
         int followUps = 0;
         while (!run.queue.isEmpty()) {
             Notice n = run.queue.poll();
@@ -105,16 +122,19 @@ public final class CanvasEngine {
         final UserState user;
         final long now;
         final CanvasSet canvases;
+        final CampaignSet campaigns;
         final EntryGate gate;
+        final Set<String> campaignsTried = new HashSet<>();
         final String inputId;
         final List<Effect> effects = new ArrayList<>();
         final Deque<Notice> queue = new ArrayDeque<>();
         int seq;
 
-        Run(UserState user, long now, CanvasSet canvases, EntryGate gate, String inputId) {
+        Run(UserState user, long now, CanvasSet canvases, CampaignSet campaigns, EntryGate gate, String inputId) {
             this.user = user;
             this.now = now;
             this.canvases = canvases;
+            this.campaigns = campaigns;
             this.gate = gate;
             this.inputId = inputId;
         }
@@ -163,6 +183,103 @@ public final class CanvasEngine {
                             }
                         }
                     }
+                }
+            }
+            if (!campaigns.isEmpty()) {
+                for (Happening h : happenings) {
+                    if (h instanceof Happening.Api) continue;
+                    for (Campaign c : campaigns.byId().values()) {
+                        if (!c.active() || campaignsTried.contains(c.id())) continue;
+                        for (Trigger t : c.triggers()) {
+                            if (Triggers.fires(t, h, now)) {
+                                campaignsTried.add(c.id());
+                                tryCampaign(c, propertiesOf(h));
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        static Map<String, Object> propertiesOf(Happening h) {
+            return switch (h) {
+                case Happening.Event e -> e.properties();
+                case Happening.Purchase p -> p.properties();
+                default -> Map.of();
+            };
+        }
+
+        // ---- campaigns ----
+
+        void triggerCampaign(Input.TriggerCampaign t) {
+            Campaign c = campaigns.get(t.campaignId());
+            if (c == null || !c.active()) return;
+            campaignsTried.add(c.id());
+            tryCampaign(c, t.triggerProperties());
+        }
+
+        /** Sends the campaign to the user if the audience and re-eligibility allow; one message in flight at most. */
+        void tryCampaign(Campaign c, Map<String, Object> properties) {
+            CampaignState cs = user.campaigns().get(c.id());
+            if (cs != null && cs.pending != null) {
+                cs.again = true;
+                return;
+            }
+            if (cs != null && cs.sends > 0) {
+                if (!c.reeligibility().allowed()) return;
+                if (now - cs.lastSentAt < c.reeligibility().afterMillis()) return;
+            }
+            if (!c.audience().test(user, now)) return;
+            if (cs == null) {
+                cs = new CampaignState();
+                user.campaigns().put(c.id(), cs);
+            }
+            String messageId = inputId + ".m" + (seq++);
+            cs.pending = messageId;
+            cs.again = false;
+            effects.add(new Effect.SendWebhook(messageId, c.id(), null, c.version(), null, now, properties, Map.of()));
+        }
+
+        /** A webhook attempt's outcome: logged; a sent campaign applies its on_success updates. */
+        void outcome(Input.MessageOutcome o) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("dispatch_id", o.messageId());
+            if (o.campaignId() != null) data.put("campaign_id", o.campaignId());
+            if (o.canvasId() != null) {
+                data.put("canvas_id", o.canvasId());
+                data.put("canvas_step_id", o.stepId());
+            }
+            data.put("attempt", o.attempt());
+            if (o.statusCode() != null) data.put("status_code", o.statusCode());
+            if (o.detail() != null) data.put(o.kind() == Input.MessageOutcome.Kind.ABORTED ? "abort_type" : "error", o.detail());
+            effects.add(new Effect.LogEvent(inputId + ".o", o.kind().eventType(), now, data));
+            if (o.campaignId() == null || !o.kind().terminal()) return;
+            CampaignState cs = user.campaigns().get(o.campaignId());
+            if (cs == null || !o.messageId().equals(cs.pending)) return; // a stale or repeated outcome
+            cs.pending = null;
+            Campaign c = campaigns.get(o.campaignId());
+            if (o.kind() == Input.MessageOutcome.Kind.SENT) {
+                cs.sends++;
+                cs.lastSentAt = now;
+                if (c != null && !c.onSuccess().isEmpty()) {
+                    Source source = new Source(Source.Kind.CAMPAIGN, c.id() + ":v" + c.version());
+                    Transition t = engine.applyOps(user, c.onSuccess(), inputId + ".s", source, now);
+                    if (!t.isRejected()) {
+                        effects.addAll(t.effects());
+                        List<Happening> changes = new ArrayList<>();
+                        for (Effect e : t.effects())
+                            if (e instanceof Effect.AttributeChanged ch) changes.add(new Happening.AttributeChange(ch.name(), ch.oldValue(), ch.newValue()));
+                        campaignsTried.add(c.id()); // its own update does not trigger it again
+                        react(changes, true, null);
+                    }
+                }
+            }
+            if (cs.again) {
+                cs.again = false;
+                if (c != null && c.active() && !campaignsTried.contains(c.id())) {
+                    campaignsTried.add(c.id());
+                    tryCampaign(c, Map.of());
                 }
             }
         }
@@ -277,6 +394,12 @@ public final class CanvasEngine {
                         stat(canvas, Effect.CanvasStat.Kind.GROUP, d.id(), yes ? "yes" : "no");
                         stepId = next(canvas, cs, yes ? d.yesNext() : d.noNext());
                         via = yes ? "yes" : "no";
+                    }
+                    case Step.WebhookStep w -> {
+                        effects.add(new Effect.SendWebhook(inputId + ".m" + (seq++), null, canvas.id(), canvas.version(), w.id(),
+                                now, Map.of(), cs.entryProperties));
+                        stepId = next(canvas, cs, w.next());
+                        via = null;
                     }
                     case Step.ActionPaths a -> {
                         wait(canvas, cs, now + a.windowMillis());

@@ -44,6 +44,12 @@ public sealed interface Step {
 
     record DecisionSplit(String id, Filter filter, String yesNext, String noNext) implements Step {}
 
+    /**
+     * Send a webhook (the same fields as a webhook campaign) and move on at once; an aborted or failed
+     * message does not take the user out of the Canvas (Braze).
+     */
+    record WebhookStep(String id, dev.kiln.engine.campaign.Webhook webhook, String next) implements Step {}
+
     /** Every step id this step can lead to (null entries = exit). */
     default List<String> nexts() {
         return switch (this) {
@@ -62,6 +68,7 @@ public sealed interface Step {
                 yield l;
             }
             case DecisionSplit d -> java.util.Arrays.asList(d.yesNext(), d.noNext());
+            case WebhookStep w -> java.util.Collections.singletonList(w.next());
         };
     }
 

@@ -164,6 +164,11 @@ final class CanvasView {
                 out.put("yes", d.yesNext());
                 out.put("no", d.noNext());
             }
+            case Step.WebhookStep w -> {
+                out.put("type", "webhook");
+                out.put("method", w.webhook().method());
+                out.put("url", w.webhook().url());
+            }
         }
         List<String> next = s.nexts().stream().filter(Objects::nonNull).distinct().toList();
         out.put("next", next);

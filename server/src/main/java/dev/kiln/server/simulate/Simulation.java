@@ -241,6 +241,7 @@ final class Simulation {
                 case Effect.AttributeChanged c -> changed(u, c);
                 case Effect.LogEvent l -> { }
                 case Effect.UserDeleted d -> { } // /users/track never deletes
+                case Effect.SendWebhook w -> { } // a backtest has no side effects: nothing is sent
             }
         }
     }
