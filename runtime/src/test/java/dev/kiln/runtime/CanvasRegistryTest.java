@@ -50,18 +50,18 @@ class CanvasRegistryTest {
             assertThat(rt.canvases().get("c").status()).isEqualTo(Canvas.Status.DRAFT);
             reg.launch("c");
             reg.definitionsLoaded(load(defs), Map.of("c", canvas("draft", "1d"))); // same text: nothing changes
-            assertThat(reg.get("c").orElseThrow().canvas().version()).isEqualTo(1);
+            assertThat(reg.get("c").orElseThrow().definition().version()).isEqualTo(1);
             assertThat(rt.canvases().get("c").active()).isTrue();
             Files.writeString(defs.resolve("canvases/c.yaml"), canvas("active", "2d"));
             reg.definitionsLoaded(load(defs), Map.of("c", canvas("active", "2d")));
-            assertThat(reg.get("c").orElseThrow().canvas().version()).isEqualTo(2);
+            assertThat(reg.get("c").orElseThrow().definition().version()).isEqualTo(2);
             reg.stop("c");
         }
         try (JdbcStore store = JdbcStore.open(StoreConfig.of(url));
              KilnRuntime rt = KilnRuntime.start(RuntimeConfig.defaults(), store, new SimpleMeterRegistry())) {
             CanvasRegistry reg = new CanvasRegistry(store, rt);
             reg.definitionsLoaded(load(defs), Map.of("c", canvas("active", "2d")));
-            assertThat(reg.get("c").orElseThrow().canvas().version()).isEqualTo(2);
+            assertThat(reg.get("c").orElseThrow().definition().version()).isEqualTo(2);
             assertThat(rt.canvases().get("c").status()).isEqualTo(Canvas.Status.STOPPED);
         }
     }
@@ -75,12 +75,12 @@ class CanvasRegistryTest {
              KilnRuntime rt = KilnRuntime.start(RuntimeConfig.defaults(), store, new SimpleMeterRegistry())) {
             CanvasRegistry reg = new CanvasRegistry(store, rt);
             reg.definitionsLoaded(load(defs), Map.of());
-            assertThat(reg.put("c", canvas("active", "1d"), false).canvas().version()).isEqualTo(1);
-            assertThat(reg.put("c", canvas("active", "1d"), false).canvas().version()).isEqualTo(1);
-            assertThat(reg.put("c", canvas("active", "3d"), false).canvas().version()).isEqualTo(2);
-            assertThatThrownBy(() -> reg.put("c", "id: c\nname: x\n", false)).isInstanceOf(CanvasRegistry.InvalidCanvasException.class)
+            assertThat(reg.put("c", canvas("active", "1d"), false).definition().version()).isEqualTo(1);
+            assertThat(reg.put("c", canvas("active", "1d"), false).definition().version()).isEqualTo(1);
+            assertThat(reg.put("c", canvas("active", "3d"), false).definition().version()).isEqualTo(2);
+            assertThatThrownBy(() -> reg.put("c", "id: c\nname: x\n", false)).isInstanceOf(DefinitionRegistry.InvalidDefinitionException.class)
                     .hasMessageContaining("entry");
-            assertThatThrownBy(() -> reg.launch("nope")).isInstanceOf(CanvasRegistry.NoSuchCanvasException.class);
+            assertThatThrownBy(() -> reg.launch("nope")).isInstanceOf(DefinitionRegistry.NoSuchDefinitionException.class);
         }
         try (JdbcStore store = JdbcStore.open(StoreConfig.of(url));
              KilnRuntime rt = KilnRuntime.start(RuntimeConfig.defaults(), store, new SimpleMeterRegistry())) {

@@ -52,10 +52,15 @@ public final class Definitions implements AutoCloseable {
      * The source text of every Canvas file, by Canvas id: the Canvas registry compares it with the stored
      * document to tell an edit (a new version) from a reload of the same file.
      */
-    java.util.Map<String, String> canvasDocuments() {
+    java.util.Map<String, String> canvasDocuments() { return documents("canvases"); }
+
+    /** The source text of every campaign file, by campaign id (see {@link #canvasDocuments()}). */
+    java.util.Map<String, String> campaignDocuments() { return documents("campaigns"); }
+
+    private java.util.Map<String, String> documents(String folder) {
         java.util.Map<String, String> out = new java.util.TreeMap<>();
         if (dir == null) return out;
-        Path canvases = dir.resolve("canvases");
+        Path canvases = dir.resolve(folder);
         if (!java.nio.file.Files.isDirectory(canvases)) return out;
         com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
                 new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
@@ -68,7 +73,7 @@ public final class Definitions implements AutoCloseable {
                 if (node != null && node.path("id").isTextual()) out.put(node.path("id").asText(), text);
             }
         } catch (java.io.IOException e) {
-            log.warn("could not read Canvas files under {}: {}", canvases, e.getMessage());
+            log.warn("could not read {} files under {}: {}", folder, canvases, e.getMessage());
         }
         return out;
     }

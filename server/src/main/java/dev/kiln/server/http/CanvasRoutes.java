@@ -29,8 +29,9 @@ public final class CanvasRoutes {
     public static void register(HttpRouting.Builder routing, CanvasRegistry registry, KilnRuntime runtime) {
         JsonIo json = new JsonIo(ApiServer.Builder.DEFAULT_MAX_BODY_BYTES);
         Errors errors = new Errors(json);
-        CanvasEndpoints canvases = new CanvasEndpoints(registry, runtime);
-        CanvasTriggerEndpoint trigger = new CanvasTriggerEndpoint(registry,
+        LifecycleEndpoints<dev.kiln.engine.canvas.Canvas> canvases = new LifecycleEndpoints<>(registry, "Canvas", "canvases",
+                CanvasView::summary, CanvasView::detail);
+        TriggerSendEndpoint trigger = new TriggerSendEndpoint(TriggerSendEndpoint.canvases(registry),
                 new Submitter(Profiles.of(runtime), ApiServer.Builder.DEFAULT_COMMIT_TIMEOUT));
         LedgerEndpoint ledger = new LedgerEndpoint(runtime);
         routing.get("/canvases", handler(json, errors, Scopes.CANVASES_READ, (req, rid) -> canvases.list()))
@@ -39,15 +40,23 @@ public final class CanvasRoutes {
                         (req, rid) -> canvases.put(param(req, "id"), CanvasDocument.read(req))))
                 .post("/canvases/{id}/launch", handler(json, errors, Scopes.DEFINITIONS_WRITE, (req, rid) -> canvases.launch(param(req, "id"))))
                 .post("/canvases/{id}/stop", handler(json, errors, Scopes.DEFINITIONS_WRITE, (req, rid) -> canvases.stop(param(req, "id"))))
-                .get("/canvases/{id}/stats", handler(json, errors, Scopes.CANVASES_READ, (req, rid) -> canvases.stats(param(req, "id"))))
+                .get("/canvases/{id}/stats", handler(json, errors, Scopes.CANVASES_READ, (req, rid) -> stats(canvases, runtime, param(req, "id"))))
                 .post("/canvas/trigger/send", handler(json, errors, Scopes.CANVAS_TRIGGER,
                         (req, rid) -> trigger.handle(json.readBody(req), rid)))
                 .get("/users/{external_id}/attributes/{name}/history", handler(json, errors, Scopes.USERS_EXPORT,
                         (req, rid) -> ledger.handle(param(req, "external_id"), param(req, "name"), req.query())));
     }
 
+    private static Reply stats(LifecycleEndpoints<?> canvases, KilnRuntime runtime, String id) {
+        canvases.entry(id);
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("canvas_id", id);
+        out.putAll(CanvasView.stats(runtime.canvasStats(id)));
+        return LifecycleEndpoints.success(200, out);
+    }
+
     /** Checks the key (401/403/429 first, before the body is read), then answers JSON; every failure goes through {@link Errors}. */
-    private static Handler handler(JsonIo json, Errors errors, String scope, Endpoint endpoint) {
+    static Handler handler(JsonIo json, Errors errors, String scope, Endpoint endpoint) {
         return (req, res) -> {
             try {
                 Auth auth = req.context().get(Auth.class)
@@ -64,7 +73,7 @@ public final class CanvasRoutes {
     }
 
     /** A path parameter, percent-decoded ({@code lead%20score} is {@code lead score}). */
-    private static String param(ServerRequest req, String name) {
+    static String param(ServerRequest req, String name) {
         return req.path().pathParameters().get(name);
     }
 }

@@ -7,6 +7,7 @@ import dev.kiln.engine.canvas.Entry;
 import dev.kiln.engine.canvas.Step;
 import dev.kiln.engine.canvas.Trigger;
 import dev.kiln.runtime.CanvasRegistry;
+import dev.kiln.runtime.DefinitionRegistry;
 import dev.kiln.runtime.CanvasStats;
 
 import java.util.ArrayDeque;
@@ -25,8 +26,8 @@ import java.util.TreeSet;
 final class CanvasView {
     private CanvasView() {}
 
-    static Map<String, Object> summary(CanvasRegistry.Entry e) {
-        Canvas c = e.canvas();
+    static Map<String, Object> summary(DefinitionRegistry.Entry<Canvas> e) {
+        Canvas c = e.definition();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", c.id());
         out.put("name", c.name());
@@ -39,8 +40,8 @@ final class CanvasView {
     }
 
     /** The summary plus entry, start, steps and the source document as stored. */
-    static Map<String, Object> detail(CanvasRegistry.Entry e) {
-        Canvas c = e.canvas();
+    static Map<String, Object> detail(DefinitionRegistry.Entry<Canvas> e) {
+        Canvas c = e.definition();
         Map<String, Object> out = summary(e);
         out.put("entry", entry(c.entry()));
         out.put("start", c.start());
