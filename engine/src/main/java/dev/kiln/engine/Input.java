@@ -47,9 +47,18 @@ public sealed interface Input {
     /**
      * Send a campaign to this user (API-triggered: {@code POST /campaigns/trigger/send}; or one user of a
      * scheduled send). Audience and re-eligibility are checked as for action-based delivery.
+     *
+     * @param scheduledRun for a scheduled send, the run's time (epoch ms): a user gets each run at most
+     *                     once (a run repeated after a restart skips them) and only if the profile existed
+     *                     at that time; 0 for an API trigger
      */
-    record TriggerCampaign(String id, Source source, String campaignId, Map<String, Object> triggerProperties) implements Input {
+    record TriggerCampaign(String id, Source source, String campaignId, Map<String, Object> triggerProperties, long scheduledRun)
+            implements Input {
         public TriggerCampaign { triggerProperties = triggerProperties == null ? Map.of() : Json.immutableCopy(triggerProperties); }
+
+        public TriggerCampaign(String id, Source source, String campaignId, Map<String, Object> triggerProperties) {
+            this(id, source, campaignId, triggerProperties, 0);
+        }
     }
 
     /**

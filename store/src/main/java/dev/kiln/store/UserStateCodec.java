@@ -123,7 +123,7 @@ final class UserStateCodec {
         g.writeEndObject();
     }
 
-    /** Campaign receipts: id -> [lastSentAt, sends, pending message id or null, again]. */
+    /** Campaign receipts: id -> [lastSentAt, sends, pending message id or null, again, lastRun]. */
     private static void writeCampaigns(JsonGenerator g, Map<String, CampaignState> campaigns) throws IOException {
         g.writeFieldName("g");
         g.writeStartObject();
@@ -135,6 +135,7 @@ final class UserStateCodec {
             g.writeNumber(c.sends);
             if (c.pending == null) g.writeNull(); else g.writeString(c.pending);
             g.writeBoolean(c.again);
+            g.writeNumber(c.lastRun);
             g.writeEndArray();
         }
         g.writeEndObject();
@@ -151,6 +152,7 @@ final class UserStateCodec {
             p.nextToken(); c.sends = p.getLongValue();
             c.pending = p.nextToken() == JsonToken.VALUE_NULL ? null : p.getText();
             p.nextToken(); c.again = p.getBooleanValue();
+            p.nextToken(); c.lastRun = p.getLongValue();
             expect(p, p.nextToken(), JsonToken.END_ARRAY);
             out.put(id, c);
         }

@@ -17,6 +17,8 @@ public final class CampaignState {
     public String pending;
     /** The campaign triggered again while {@link #pending}. */
     public boolean again;
+    /** The latest scheduled run (epoch ms) this user was considered for; 0 = none. */
+    public long lastRun;
 
     public CampaignState copy() {
         CampaignState c = new CampaignState();
@@ -24,12 +26,13 @@ public final class CampaignState {
         c.sends = sends;
         c.pending = pending;
         c.again = again;
+        c.lastRun = lastRun;
         return c;
     }
 
     @Override public boolean equals(Object o) {
         return o instanceof CampaignState c && c.lastSentAt == lastSentAt && c.sends == sends
-                && Objects.equals(c.pending, pending) && c.again == again;
+                && Objects.equals(c.pending, pending) && c.again == again && c.lastRun == lastRun;
     }
 
     @Override public int hashCode() { return Objects.hash(lastSentAt, sends, pending, again); }

@@ -215,6 +215,12 @@ public final class CanvasEngine {
         void triggerCampaign(Input.TriggerCampaign t) {
             Campaign c = campaigns.get(t.campaignId());
             if (c == null || !c.active()) return;
+            if (t.scheduledRun() > 0) {
+                if (user.createdAt() > t.scheduledRun()) return;             // not a user at the run's time
+                CampaignState cs = user.campaigns().computeIfAbsent(c.id(), k -> new CampaignState());
+                if (cs.lastRun >= t.scheduledRun()) return;                   // this run already considered them
+                cs.lastRun = t.scheduledRun();
+            }
             campaignsTried.add(c.id());
             tryCampaign(c, t.triggerProperties());
         }

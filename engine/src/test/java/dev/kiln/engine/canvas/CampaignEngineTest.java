@@ -208,4 +208,28 @@ class CampaignEngineTest {
                 Input.MessageOutcome.Kind.ABORTED, 1, null, "not at threshold"));
         assertThat(user.canvases().get("c").step).isEqualTo("wait");
     }
+
+    @Test void a_scheduled_run_reaches_a_user_once_and_only_users_who_existed_at_its_time() {
+        campaigns = CampaignSet.of(List.of(new Campaign("weekly", "x", List.of(), 1, Canvas.Status.ACTIVE, List.of(), false,
+                new Campaign.Schedule(T0, 7 * 86_400_000L), Filter.EVERYONE, List.of(), new Entry.Reentry(true, 0), null, HOOK, List.of())));
+        long run = T0 + 1000;
+        Input.TriggerCampaign first = new Input.TriggerCampaign("s1", Source.api("schedule"), "weekly", Map.of(), run);
+        assertThat(sends(send(first))).hasSize(1);
+        outcome(state("weekly").pending, "weekly");
+        assertThat(sends(send(new Input.TriggerCampaign("s1-again", Source.api("schedule"), "weekly", Map.of(), run))))
+                .as("the same run repeated after a restart").isEmpty();
+        assertThat(sends(send(new Input.TriggerCampaign("s2", Source.api("schedule"), "weekly", Map.of(), run + 7 * 86_400_000L))))
+                .as("the next run").hasSize(1);
+        UserState late = new UserState("u2", run + 1);
+        Transition t = engine.process(late, new Input.TriggerCampaign("s3", Source.api("schedule"), "weekly", Map.of(), run),
+                run + 5, canvases, campaigns, EntryGate.UNLIMITED);
+        assertThat(sends(t)).as("a profile created after the run's time").isEmpty();
+    }
+
+    CampaignState state(String id) { return user.campaigns().get(id); }
+
+    void outcome(String messageId, String campaignId) {
+        send(new Input.MessageOutcome("o" + (seq++), new Source(Source.Kind.CAMPAIGN, campaignId), messageId, campaignId, null, null,
+                Input.MessageOutcome.Kind.SENT, 1, 200, null));
+    }
 }
