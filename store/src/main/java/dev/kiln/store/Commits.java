@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** The SQL of {@link Store#commit}: the hot path, so every part is one JDBC batch on a kept statement. */
 final class Commits {
@@ -26,8 +27,10 @@ final class Commits {
     private static final String INSERT_EVENTS = INSERT_EVENT + ", (?, ?, ?, ?, ?, ?, ?)".repeat(EVENT_ROWS - 1);
 
     /**
-     * Deletes, then upserts, then identity removals and puts, then the event log. {@code users} holds one row
-     * per user id: a multi-row upsert may not touch one row twice.
+     * Deletes, then upserts, then identity removals and puts, then the event log; then the Canvas tables;
+     * then outbox puts, outbox deletes and the message log. A user delete leaves the user's outbox rows: their
+     * delivery still records how they end. {@code users} holds one row per user id: a multi-row upsert may
+     * not touch one row twice.
      */
     static void write(Writer w, CommitBatch batch, Collection<UserRow> users) throws SQLException {
         if (!batch.deletes().isEmpty()) {
@@ -127,6 +130,58 @@ final class Commits {
             }
             ps.executeBatch();
         }
+        if (!batch.outboxPuts().isEmpty()) {
+            // One row per message id: a multi-row upsert (PostgreSQL's rewritten batch) may not touch one row
+            // twice, so the last put of an id wins here, as it would one statement at a time.
+            Map<String, OutboxRow> puts = new TreeMap<>();
+            for (OutboxRow o : batch.outboxPuts()) puts.put(o.messageId(), o);
+            PreparedStatement ps = w.statement(UPSERT_OUTBOX);
+            for (OutboxRow o : puts.values()) {
+                ps.setString(1, o.messageId());
+                ps.setString(2, o.userId());
+                setNullable(ps, 3, o.campaignId());
+                setNullable(ps, 4, o.canvasId());
+                setNullable(ps, 5, o.stepId());
+                ps.setInt(6, o.version());
+                ps.setLong(7, o.createdAt());
+                ps.setLong(8, o.dueAt());
+                ps.setInt(9, o.attempts());
+                ps.setString(10, o.snapshot());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        // After the puts: a message that ended in this batch stays ended.
+        if (!batch.outboxDeletes().isEmpty()) {
+            PreparedStatement ps = w.statement(DELETE_OUTBOX);
+            for (String id : new TreeSet<>(batch.outboxDeletes())) {
+                ps.setString(1, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        if (!batch.messageLog().isEmpty()) {
+            PreparedStatement ps = w.statement(INSERT_MESSAGE_LOG);
+            for (MessageLogRow m : batch.messageLog()) {
+                ps.setString(1, m.messageId());
+                ps.setString(2, m.userId());
+                setNullable(ps, 3, m.externalId());
+                setNullable(ps, 4, m.campaignId());
+                setNullable(ps, 5, m.canvasId());
+                setNullable(ps, 6, m.stepId());
+                ps.setLong(7, m.time());
+                setNullable(ps, 8, m.method());
+                setNullable(ps, 9, m.url());
+                if (m.statusCode() == null) ps.setNull(10, Types.INTEGER);
+                else ps.setInt(10, m.statusCode());
+                ps.setInt(11, m.attempt());
+                ps.setString(12, m.outcome());
+                setNullable(ps, 13, m.detail());
+                setNullable(ps, 14, m.excerpt());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     private static final String DELETE_TIMER = "DELETE FROM timers WHERE user_id = ? AND canvas_id = ? AND token = ?";
@@ -137,6 +192,17 @@ final class Commits {
             + " VALUES (?, ?, ?, ?, ?, ?, ?)";
     private static final String UPSERT_STAT = "INSERT INTO canvas_stats (canvas_id, metric, key, bucket, count) VALUES (?, ?, ?, ?, ?)"
             + " ON CONFLICT (canvas_id, metric, key, bucket) DO UPDATE SET count = canvas_stats.count + excluded.count";
+
+    private static final String UPSERT_OUTBOX = "INSERT INTO outbox (message_id, user_id, campaign_id, canvas_id, step_id,"
+            + " version, created_at, due_at, attempts, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (message_id) DO UPDATE SET user_id = excluded.user_id, campaign_id = excluded.campaign_id,"
+            + " canvas_id = excluded.canvas_id, step_id = excluded.step_id, version = excluded.version,"
+            + " created_at = excluded.created_at, due_at = excluded.due_at, attempts = excluded.attempts,"
+            + " snapshot = excluded.snapshot";
+    private static final String DELETE_OUTBOX = "DELETE FROM outbox WHERE message_id = ?";
+    private static final String INSERT_MESSAGE_LOG = "INSERT INTO message_log (message_id, user_id, external_id, campaign_id,"
+            + " canvas_id, step_id, time, method, url, status_code, attempt, outcome, detail, excerpt)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private static void setDouble(PreparedStatement ps, int i, Double d) throws SQLException {
         if (d == null) ps.setNull(i, Types.DOUBLE);

@@ -316,10 +316,15 @@ public final class JdbcStore implements Store {
         });
     }
 
-    @Override public List<CanvasRow> canvasRows() {
-        return read("reading Canvases", c -> {
+    @Override public List<CanvasRow> canvasRows() { return lifecycleRows("canvases", "reading Canvases"); }
+
+    @Override public void saveCanvasRow(CanvasRow row) { saveLifecycleRow("canvases", "saving Canvas " + row.id(), row); }
+
+    /** Canvases and campaigns keep their lifecycle in tables of one shape; {@code table} is a constant. */
+    private List<CanvasRow> lifecycleRows(String table, String what) {
+        return read(what, c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, version, status, document, format, origin, updated_at FROM canvases ORDER BY id");
+                    "SELECT id, version, status, document, format, origin, updated_at FROM " + table + " ORDER BY id");
                  ResultSet rs = ps.executeQuery()) {
                 List<CanvasRow> out = new ArrayList<>();
                 while (rs.next()) out.add(new CanvasRow(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
@@ -329,9 +334,9 @@ public final class JdbcStore implements Store {
         });
     }
 
-    @Override public void saveCanvasRow(CanvasRow row) {
-        writer.inTransaction("saving Canvas " + row.id(), w -> {
-            PreparedStatement ps = w.statement("INSERT INTO canvases (id, version, status, document, format, origin, updated_at)"
+    private void saveLifecycleRow(String table, String what, CanvasRow row) {
+        writer.inTransaction(what, w -> {
+            PreparedStatement ps = w.statement("INSERT INTO " + table + " (id, version, status, document, format, origin, updated_at)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
                     + " status = excluded.status, document = excluded.document, format = excluded.format,"
                     + " origin = excluded.origin, updated_at = excluded.updated_at");
@@ -355,19 +360,100 @@ public final class JdbcStore implements Store {
         LOG.info("Store closed: {}", config.safeUrl());
     }
 
-    // ---- Campaigns and webhook delivery: TODO(issue 4) implemented by the store slice ----
+    // ---- Campaigns and webhook delivery ----
 
-    @Override public List<CanvasRow> campaignRows() { throw new UnsupportedOperationException("not yet"); }
+    @Override public List<CanvasRow> campaignRows() { return lifecycleRows("campaigns", "reading campaigns"); }
 
-    @Override public void saveCampaignRow(CanvasRow row) { throw new UnsupportedOperationException("not yet"); }
+    @Override public void saveCampaignRow(CanvasRow row) { saveLifecycleRow("campaigns", "saving campaign " + row.id(), row); }
 
-    @Override public List<OutboxRow> dueOutbox(long now, int limit) { throw new UnsupportedOperationException("not yet"); }
+    private static final String OUTBOX_COLUMNS =
+            "message_id, user_id, campaign_id, canvas_id, step_id, version, created_at, due_at, attempts, snapshot";
 
-    @Override public Optional<OutboxRow> outboxRow(String messageId) { throw new UnsupportedOperationException("not yet"); }
+    private static OutboxRow outboxRow(ResultSet rs) throws SQLException {
+        return new OutboxRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getInt(6), rs.getLong(7), rs.getLong(8), rs.getInt(9), rs.getString(10));
+    }
 
-    @Override public long countOutbox() { throw new UnsupportedOperationException("not yet"); }
+    @Override public List<OutboxRow> dueOutbox(long now, int limit) {
+        return read("reading due outbox messages", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + OUTBOX_COLUMNS
+                    + " FROM outbox WHERE due_at <= ? ORDER BY due_at, message_id LIMIT ?")) {
+                ps.setLong(1, now);
+                ps.setInt(2, limit);
+                List<OutboxRow> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(outboxRow(rs));
+                }
+                return out;
+            }
+        });
+    }
 
-    @Override public List<MessageLogRow> messageLog(MessageLogQuery query) { throw new UnsupportedOperationException("not yet"); }
+    @Override public Optional<OutboxRow> outboxRow(String messageId) {
+        return read("reading outbox message " + messageId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + OUTBOX_COLUMNS + " FROM outbox WHERE message_id = ?")) {
+                ps.setString(1, messageId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(outboxRow(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
 
-    @Override public long pruneMessageLog(long before) { throw new UnsupportedOperationException("not yet"); }
+    @Override public long countOutbox() {
+        return read("counting outbox messages", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override public List<MessageLogRow> messageLog(MessageLogQuery query) {
+        if (query.limit() < 1) throw new IllegalArgumentException("limit must be at least 1: " + query.limit());
+        // Only the filters asked for appear in the SQL, so each query can use its (column, seq) index.
+        StringBuilder sql = new StringBuilder("SELECT seq, message_id, user_id, external_id, campaign_id, canvas_id, step_id,"
+                + " time, method, url, status_code, attempt, outcome, detail, excerpt FROM message_log WHERE seq < ?");
+        List<String> args = new ArrayList<>(4);
+        for (String[] filter : new String[][]{{"user_id", query.userId()}, {"campaign_id", query.campaignId()},
+                {"canvas_id", query.canvasId()}, {"outcome", query.outcome()}}) {
+            if (filter[1] == null) continue;
+            sql.append(" AND ").append(filter[0]).append(" = ?");
+            args.add(filter[1]);
+        }
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        return read("reading the message log", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int p = 1;
+                ps.setLong(p++, query.beforeSeq());
+                for (String a : args) ps.setString(p++, a);
+                ps.setInt(p, query.limit());
+                List<MessageLogRow> out = new ArrayList<>(Math.min(query.limit(), 1024));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int status = rs.getInt(11);
+                        Integer statusCode = rs.wasNull() ? null : status;
+                        out.add(new MessageLogRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getString(9),
+                                rs.getString(10), statusCode, rs.getInt(12), rs.getString(13), rs.getString(14), rs.getString(15)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override public long pruneMessageLog(long before) {
+        long total = 0;
+        while (true) {
+            int n = writer.inTransaction("pruning the message log", w -> {
+                PreparedStatement ps = w.statement("DELETE FROM message_log WHERE seq IN (SELECT seq FROM message_log"
+                        + " WHERE time < ? ORDER BY seq LIMIT " + PRUNE_CHUNK + ")");
+                ps.setLong(1, before);
+                return ps.executeUpdate();
+            });
+            total += n;
+            if (n < PRUNE_CHUNK) return total;
+        }
+    }
 }

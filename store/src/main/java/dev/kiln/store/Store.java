@@ -29,7 +29,13 @@ public interface Store extends AutoCloseable {
     /** Internal ids of users with this email (case-insensitive), most recently updated first. */
     List<String> usersByEmail(String email);
 
-    /** Writes a batch atomically: all of it or none. Throws {@link StoreException} on failure. */
+    /**
+     * Writes a batch atomically: all of it or none. Throws {@link StoreException} on failure. Outbox deletes
+     * apply after outbox puts, so a message that ends in the batch stays ended. A user delete
+     * ({@link CommitBatch#deletes()}) removes the profile, its identities and its timers, but <em>not</em> its
+     * outbox rows: delivery records the outcome of a deleted user's message itself, and that commit deletes
+     * the row.
+     */
     void commit(CommitBatch batch);
 
     /** Streams every profile (for exact segment counts). */
@@ -68,20 +74,23 @@ public interface Store extends AutoCloseable {
 
     // ---- Campaigns and webhook delivery ----
 
-    /** Campaign lifecycle rows (same shape as Canvases'). */
+    /** Campaign lifecycle rows (same shape as Canvases', in a table of their own), by id. */
     List<CanvasRow> campaignRows();
 
     /** Inserts or replaces a campaign's lifecycle row. */
     void saveCampaignRow(CanvasRow row);
 
-    /** Outbox messages due at or before {@code now}, earliest first, at most {@code limit}. */
+    /** Outbox messages due at or before {@code now}, earliest first (ties by message id), at most {@code limit}. */
     List<OutboxRow> dueOutbox(long now, int limit);
 
     Optional<OutboxRow> outboxRow(String messageId);
 
     long countOutbox();
 
-    /** The message log, newest first, filtered by {@code query}. */
+    /**
+     * The message log, newest first (by seq, which the store assigns ascending in append order), filtered by
+     * {@code query}. Throws {@link IllegalArgumentException} when its limit is below 1.
+     */
     List<MessageLogRow> messageLog(MessageLogQuery query);
 
     /** Deletes message log rows older than {@code before} (epoch ms); returns how many. */

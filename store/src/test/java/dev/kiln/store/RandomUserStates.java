@@ -53,6 +53,14 @@ public final class RandomUserStates {
             c.entryProperties = r.nextBoolean() ? java.util.Map.of() : java.util.Map.of("offer", text(r), "n", (long) r.nextInt(9));
             u.canvases().put("canvas-" + i, c);
         }
+        for (int i = r.nextInt(3); i > 0; i--) {
+            dev.kiln.engine.campaign.CampaignState c = new dev.kiln.engine.campaign.CampaignState();
+            c.sends = r.nextInt(4);
+            c.lastSentAt = c.sends == 0 ? 0 : created + r.nextLong(DAY);
+            c.pending = r.nextBoolean() ? null : "msg-" + text(r);
+            c.again = c.pending != null && r.nextBoolean();
+            u.campaigns().put("campaign-" + text(r), c);
+        }
         return u;
     }
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * What every {@link Store} backend must do. One subclass per database supplies a fresh, empty database
@@ -498,5 +500,234 @@ public abstract class StoreContractTest {
         store.saveCanvasRow(new CanvasRow("c", 1, "draft", "id: c", "yaml", "file", 10));
         store.saveCanvasRow(new CanvasRow("c", 2, "active", "id: c\n", "yaml", "api", 20));
         assertThat(store.canvasRows()).containsExactly(new CanvasRow("c", 2, "active", "id: c\n", "yaml", "api", 20));
+    }
+
+    // ---- campaigns, outbox and message log ----
+
+    private static CommitBatch delivery(List<UserState> upserts, Set<String> deletes, List<OutboxRow> puts,
+                                        Set<String> outboxDeletes, List<MessageLogRow> log) {
+        return new CommitBatch(upserts.stream().map(UserRow::of).toList(), deletes, Map.of(), Set.of(), List.of(),
+                List.of(), List.of(), List.of(), List.of(), puts, outboxDeletes, log);
+    }
+
+    private static OutboxRow campaignMessage(String id, String userId, long dueAt, int attempts) {
+        return new OutboxRow(id, userId, "camp-1", null, null, 3, 1_000, dueAt, attempts, "{\"p\":{\"é\":\"日本\"},\"id\":\"" + id + "\"}");
+    }
+
+    private static OutboxRow canvasMessage(String id, String userId, long dueAt) {
+        return new OutboxRow(id, userId, null, "canvas-1", "hook", 2, 1_500, dueAt, 0, "{}");
+    }
+
+    private static MessageLogRow attempt(String messageId, String userId, String campaignId, String canvasId, long time,
+                                         Integer status, String outcome) {
+        return new MessageLogRow(0, messageId, userId, "ext-" + userId, campaignId, canvasId, canvasId == null ? null : "hook",
+                time, "POST", "https://crm.example.com/leads?key=***", status, 1, outcome,
+                outcome.equals("sent") ? null : "detail of " + messageId, status == null ? null : "{\"ok\":" + (status < 300) + "}");
+    }
+
+    private static MessageLogRow withSeq(MessageLogRow r, long seq) {
+        return new MessageLogRow(seq, r.messageId(), r.userId(), r.externalId(), r.campaignId(), r.canvasId(), r.stepId(),
+                r.time(), r.method(), r.url(), r.statusCode(), r.attempt(), r.outcome(), r.detail(), r.excerpt());
+    }
+
+    @Test
+    void campaign_rows_are_saved_replaced_and_listed_apart_from_canvases() {
+        store.saveCampaignRow(new CanvasRow("b", 1, "draft", "id: b", "yaml", "file", 10));
+        store.saveCampaignRow(new CanvasRow("a", 1, "active", "{\"id\":\"a\"}", "json", "api", 20));
+        store.saveCampaignRow(new CanvasRow("b", 2, "stopped", "id: b\nv: 2", "yaml", "api", 30));
+
+        assertThat(store.campaignRows()).containsExactly(new CanvasRow("a", 1, "active", "{\"id\":\"a\"}", "json", "api", 20),
+                new CanvasRow("b", 2, "stopped", "id: b\nv: 2", "yaml", "api", 30));
+        assertThat(store.canvasRows()).isEmpty();
+        store.saveCanvasRow(new CanvasRow("c", 1, "active", "{}", "json", "file", 5));
+        assertThat(store.campaignRows()).extracting(CanvasRow::id).containsExactly("a", "b");
+        assertThat(store.canvasRows()).extracting(CanvasRow::id).containsExactly("c");
+    }
+
+    @Test
+    void outbox_puts_replaces_and_deletes_commit_with_the_profile() {
+        store.commit(delivery(List.of(user("u1", null, 2_000)), Set.of(),
+                List.of(campaignMessage("m1", "u1", 5_000, 0), campaignMessage("m2", "u1", 6_000, 0)), Set.of(), List.of()));
+        assertThat(store.outboxRow("m1")).contains(campaignMessage("m1", "u1", 5_000, 0));
+        assertThat(store.countOutbox()).isEqualTo(2);
+
+        // One commit: the profile changes, m1 is rewritten for a retry, m2 ends, m3 is new.
+        UserState changed = user("u1", "u1@example.com", 3_000);
+        store.commit(delivery(List.of(changed), Set.of(),
+                List.of(campaignMessage("m1", "u1", 9_000, 1), canvasMessage("m3", "u1", 7_000)), Set.of("m2"), List.of()));
+
+        assertThat(store.loadUser("u1")).contains(changed);
+        assertThat(store.outboxRow("m1")).contains(campaignMessage("m1", "u1", 9_000, 1));
+        assertThat(store.outboxRow("m2")).isEmpty();
+        assertThat(store.outboxRow("m3")).contains(canvasMessage("m3", "u1", 7_000));
+        assertThat(store.outboxRow("nope")).isEmpty();
+        assertThat(store.countOutbox()).isEqualTo(2);
+        // Deleting a message that is not there is harmless.
+        store.commit(delivery(List.of(), Set.of(), List.of(), Set.of("m2", "gone"), List.of()));
+        assertThat(store.countOutbox()).isEqualTo(2);
+    }
+
+    @Test
+    void an_outbox_delete_wins_over_a_put_of_the_same_message_in_one_commit() {
+        store.commit(delivery(List.of(), Set.of(), List.of(campaignMessage("m1", "u1", 5_000, 0)), Set.of(), List.of()));
+
+        store.commit(delivery(List.of(), Set.of(), List.of(campaignMessage("m1", "u1", 9_000, 1), campaignMessage("m2", "u1", 1, 0)),
+                Set.of("m1", "m2"), List.of()));
+
+        assertThat(store.countOutbox()).isZero();
+    }
+
+    @Test
+    void the_last_put_of_one_message_in_a_commit_wins() {
+        store.commit(delivery(List.of(), Set.of(), List.of(campaignMessage("m1", "u1", 5_000, 0),
+                campaignMessage("m1", "u1", 8_000, 2)), Set.of(), List.of()));
+
+        assertThat(store.outboxRow("m1")).contains(campaignMessage("m1", "u1", 8_000, 2));
+        assertThat(store.countOutbox()).isEqualTo(1);
+    }
+
+    @Test
+    void a_user_delete_leaves_the_users_outbox_rows() {
+        store.commit(delivery(List.of(user("u1", null, 2_000)), Set.of(), List.of(campaignMessage("m1", "u1", 5_000, 0)),
+                Set.of(), List.of()));
+
+        store.commit(delivery(List.of(), Set.of("u1"), List.of(), Set.of(), List.of()));
+
+        assertThat(store.loadUser("u1")).isEmpty();
+        assertThat(store.outboxRow("m1")).contains(campaignMessage("m1", "u1", 5_000, 0));
+    }
+
+    @Test
+    void a_failed_commit_writes_no_outbox_or_message_log_rows() {
+        store.commit(delivery(List.of(user("u1", null, 2_000)), Set.of(),
+                List.of(campaignMessage("keep", "u1", 5_000, 0), campaignMessage("end", "u1", 5_000, 0)), Set.of(),
+                List.of(attempt("old", "u1", "camp-1", null, 100, 500, "retry"))));
+        List<MessageLogRow> logBefore = store.messageLog(MessageLogQuery.latest(10));
+        // outcome is NOT NULL; the message log is written last, so everything before it ran and must roll back.
+        List<MessageLogRow> log = List.of(attempt("end", "u1", "camp-1", null, 200, 200, "sent"),
+                new MessageLogRow(0, "keep", "u1", null, "camp-1", null, null, 200, "POST", "u", 502, 1, null, null, null));
+        CommitBatch failing = delivery(List.of(user("u1", "new@example.com", 3_000)), Set.of(),
+                List.of(campaignMessage("keep", "u1", 9_000, 1), campaignMessage("new", "u1", 1, 0)), Set.of("end"), log);
+
+        assertThatThrownBy(() -> store.commit(failing)).isInstanceOf(StoreException.class);
+
+        assertThat(store.loadUser("u1")).contains(user("u1", null, 2_000));
+        assertThat(store.outboxRow("keep")).contains(campaignMessage("keep", "u1", 5_000, 0));
+        assertThat(store.outboxRow("end")).isPresent();
+        assertThat(store.outboxRow("new")).isEmpty();
+        assertThat(store.countOutbox()).isEqualTo(2);
+        assertThat(store.messageLog(MessageLogQuery.latest(10))).isEqualTo(logBefore).hasSize(1);
+
+        // The writer is usable afterwards.
+        store.commit(delivery(List.of(), Set.of(), List.of(), Set.of("end"), List.of(attempt("end", "u1", "camp-1", null, 300, 200, "sent"))));
+        assertThat(store.countOutbox()).isEqualTo(1);
+        assertThat(store.messageLog(MessageLogQuery.latest(10))).extracting(MessageLogRow::messageId).containsExactly("end", "old");
+    }
+
+    @Test
+    void due_outbox_lists_messages_due_by_now_earliest_first_up_to_the_limit() {
+        store.commit(delivery(List.of(), Set.of(), List.of(campaignMessage("late", "u1", 9_000, 0),
+                campaignMessage("b", "u2", 4_000, 0), campaignMessage("a", "u3", 4_000, 2), canvasMessage("first", "u1", 1_000),
+                campaignMessage("boundary", "u4", 5_000, 0), campaignMessage("after", "u4", 5_001, 0)), Set.of(), List.of()));
+
+        assertThat(store.dueOutbox(5_000, 10)).extracting(OutboxRow::messageId).containsExactly("first", "a", "b", "boundary");
+        assertThat(store.dueOutbox(5_000, 2)).containsExactly(canvasMessage("first", "u1", 1_000), campaignMessage("a", "u3", 4_000, 2));
+        assertThat(store.dueOutbox(999, 10)).isEmpty();
+        assertThat(store.dueOutbox(Long.MAX_VALUE, 100)).hasSize(6);
+        assertThat(store.countOutbox()).isEqualTo(6);
+
+        // A retry moves a message back in the queue.
+        store.commit(delivery(List.of(), Set.of(), List.of(canvasMessage("first", "u1", 7_000)), Set.of(), List.of()));
+        assertThat(store.dueOutbox(5_000, 10)).extracting(OutboxRow::messageId).containsExactly("a", "b", "boundary");
+    }
+
+    @Test
+    void the_message_log_keeps_append_order_and_reads_newest_first() {
+        store.commit(delivery(List.of(), Set.of(), List.of(), Set.of(), List.of(
+                attempt("m1", "u1", "camp-1", null, 100, 503, "retry"),
+                attempt("m1", "u1", "camp-1", null, 100, null, "failed"))));
+        store.commit(delivery(List.of(), Set.of(), List.of(), Set.of(), List.of(
+                attempt("m2", "u2", null, "canvas-1", 50, 201, "sent"))));
+
+        List<MessageLogRow> log = store.messageLog(MessageLogQuery.latest(10));
+
+        assertThat(log).extracting(MessageLogRow::messageId, MessageLogRow::outcome)
+                .containsExactly(tuple("m2", "sent"), tuple("m1", "failed"),
+                        tuple("m1", "retry"));
+        assertThat(log).extracting(MessageLogRow::seq).isSortedAccordingTo(Comparator.reverseOrder()).doesNotHaveDuplicates();
+        assertThat(log.get(0)).isEqualTo(withSeq(attempt("m2", "u2", null, "canvas-1", 50, 201, "sent"), log.get(0).seq()));
+        assertThat(log.get(1)).isEqualTo(withSeq(attempt("m1", "u1", "camp-1", null, 100, null, "failed"), log.get(1).seq()));
+        assertThat(log.get(1).statusCode()).isNull();
+        assertThat(log.get(1).excerpt()).isNull();
+        assertThat(log.get(0).detail()).isNull();
+    }
+
+    @Test
+    void the_message_log_filters_by_user_campaign_canvas_and_outcome() {
+        store.commit(delivery(List.of(), Set.of(), List.of(), Set.of(), List.of(
+                attempt("m1", "u1", "camp-1", null, 100, 503, "retry"),
+                attempt("m1", "u1", "camp-1", null, 200, 200, "sent"),
+                attempt("m2", "u2", "camp-2", null, 300, null, "aborted"),
+                attempt("m3", "u1", null, "canvas-1", 400, 404, "failed"),
+                attempt("m4", "u2", null, "canvas-1", 500, 201, "sent"),
+                attempt("m5", "u3", "camp-1", null, 600, 200, "sent"))));
+
+        assertThat(ids(new MessageLogQuery("u1", null, null, null, Long.MAX_VALUE, 10))).containsExactly("m3", "m1", "m1");
+        assertThat(ids(new MessageLogQuery(null, "camp-1", null, null, Long.MAX_VALUE, 10))).containsExactly("m5", "m1", "m1");
+        assertThat(ids(new MessageLogQuery(null, null, "canvas-1", null, Long.MAX_VALUE, 10))).containsExactly("m4", "m3");
+        assertThat(ids(new MessageLogQuery(null, null, null, "sent", Long.MAX_VALUE, 10))).containsExactly("m5", "m4", "m1");
+        assertThat(ids(new MessageLogQuery("u1", "camp-1", null, "sent", Long.MAX_VALUE, 10))).containsExactly("m1");
+        assertThat(ids(new MessageLogQuery("u2", null, "canvas-1", null, Long.MAX_VALUE, 10))).containsExactly("m4");
+        assertThat(ids(new MessageLogQuery("u3", null, "canvas-1", null, Long.MAX_VALUE, 10))).isEmpty();
+        assertThat(ids(new MessageLogQuery("nobody", null, null, null, Long.MAX_VALUE, 10))).isEmpty();
+        assertThat(ids(MessageLogQuery.latest(10))).hasSize(6);
+        assertThatThrownBy(() -> store.messageLog(MessageLogQuery.latest(0))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private List<String> ids(MessageLogQuery q) {
+        return store.messageLog(q).stream().map(MessageLogRow::messageId).toList();
+    }
+
+    @Test
+    void the_message_log_pages_by_before_seq() {
+        List<MessageLogRow> rows = IntStream.range(0, 7).mapToObj(i -> attempt("m" + i, i % 2 == 0 ? "even" : "odd", "camp-1", null, i, 200, "sent")).toList();
+        store.commit(delivery(List.of(), Set.of(), List.of(), Set.of(), rows));
+
+        List<String> seen = new ArrayList<>();
+        long before = Long.MAX_VALUE;
+        List<MessageLogRow> page;
+        int pages = 0;
+        while (!(page = store.messageLog(new MessageLogQuery(null, "camp-1", null, null, before, 3))).isEmpty()) {
+            assertThat(page.size()).isLessThanOrEqualTo(3);
+            page.forEach(r -> seen.add(r.messageId()));
+            before = page.getLast().seq();
+            pages++;
+        }
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).containsExactly("m6", "m5", "m4", "m3", "m2", "m1", "m0");
+
+        List<MessageLogRow> even = store.messageLog(new MessageLogQuery("even", null, null, null, Long.MAX_VALUE, 2));
+        assertThat(even).extracting(MessageLogRow::messageId).containsExactly("m6", "m4");
+        assertThat(store.messageLog(new MessageLogQuery("even", null, null, null, even.getLast().seq(), 10)))
+                .extracting(MessageLogRow::messageId).containsExactly("m2", "m0");
+    }
+
+    @Test
+    void message_log_prune_deletes_attempts_older_than_the_cutoff_only() {
+        store.commit(delivery(List.of(), Set.of(), List.of(), Set.of(), List.of(
+                attempt("old1", "u1", "camp-1", null, 100, 200, "sent"),
+                attempt("new1", "u1", "camp-1", null, 300, 200, "sent"),
+                attempt("old2", "u2", null, "canvas-1", 299, 200, "sent"),
+                attempt("edge", "u2", null, "canvas-1", 300, 200, "sent"))));
+        long maxSeq = store.messageLog(MessageLogQuery.latest(1)).getFirst().seq();
+
+        assertThat(store.pruneMessageLog(300)).isEqualTo(2);
+
+        assertThat(ids(MessageLogQuery.latest(10))).containsExactly("edge", "new1");
+        assertThat(store.pruneMessageLog(300)).isZero();
+        store.pruneMessageLog(Long.MAX_VALUE);
+        store.commit(delivery(List.of(), Set.of(), List.of(), Set.of(), List.of(attempt("later", "u1", "camp-1", null, 400, 200, "sent"))));
+        assertThat(store.messageLog(MessageLogQuery.latest(10))).singleElement()
+                .satisfies(r -> assertThat(r.seq()).isGreaterThan(maxSeq));
     }
 }

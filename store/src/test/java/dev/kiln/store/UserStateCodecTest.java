@@ -3,6 +3,7 @@ package dev.kiln.store;
 import dev.kiln.engine.EventSummary;
 import dev.kiln.engine.UserState;
 import dev.kiln.engine.Value;
+import dev.kiln.engine.campaign.CampaignState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -122,6 +123,39 @@ class UserStateCodecTest {
         u.custom().put("tree", tree);
         Value.Obj treeBack = (Value.Obj) UserStateCodec.decode(UserStateCodec.encode(u)).custom().get("tree");
         assertThat(treeBack.value()).containsOnlyKeys("x\uFFFDy\uFFFD");
+    }
+
+    @Test
+    void campaign_receipts_round_trip_with_and_without_a_pending_message() {
+        UserState u = new UserState("u1", 1000);
+        CampaignState idle = new CampaignState();
+        idle.lastSentAt = 1_780_000_000_123L;
+        idle.sends = 3;
+        CampaignState inFlight = new CampaignState();
+        inFlight.pending = "msg-日本-\"1\"";
+        inFlight.again = true;
+        u.campaigns().put("welcome", idle);
+        u.campaigns().put("hand-off", inFlight);
+
+        byte[] bytes = UserStateCodec.encode(u);
+        UserState back = UserStateCodec.decode(bytes);
+
+        assertThat(back).isEqualTo(u);
+        assertThat(back.campaigns()).containsOnlyKeys("welcome", "hand-off");
+        CampaignState idleBack = back.campaigns().get("welcome");
+        assertThat(idleBack.pending).isNull();
+        assertThat(idleBack.again).isFalse();
+        assertThat(idleBack.sends).isEqualTo(3);
+        assertThat(idleBack.lastSentAt).isEqualTo(1_780_000_000_123L);
+        CampaignState inFlightBack = back.campaigns().get("hand-off");
+        assertThat(inFlightBack.pending).isEqualTo("msg-日本-\"1\"");
+        assertThat(inFlightBack.again).isTrue();
+        assertThat(inFlightBack.sends).isZero();
+        assertThat(UserStateCodec.encode(back)).isEqualTo(bytes);
+        // A profile without campaigns keeps none (and the key is left out).
+        UserState none = new UserState("u2", 1000);
+        assertThat(new String(UserStateCodec.encode(none), StandardCharsets.UTF_8)).doesNotContain("\"g\"");
+        assertThat(UserStateCodec.decode(UserStateCodec.encode(none)).campaigns()).isEmpty();
     }
 
     @Test
