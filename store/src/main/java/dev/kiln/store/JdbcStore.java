@@ -38,13 +38,15 @@ public final class JdbcStore implements Store {
     private final Writer writer;
     private final HikariDataSource readPool;
     private final JdbcApiKeys apiKeys;
+    private final WalCheckpointer checkpointer;
 
-    private JdbcStore(StoreConfig config, SqlDialect dialect, Writer writer, HikariDataSource readPool) {
+    private JdbcStore(StoreConfig config, SqlDialect dialect, Writer writer, HikariDataSource readPool, WalCheckpointer checkpointer) {
         this.config = config;
         this.dialect = dialect;
         this.writer = writer;
         this.readPool = readPool;
         this.apiKeys = new JdbcApiKeys(writer, this::read);
+        this.checkpointer = checkpointer;
     }
 
     /** Opens (and creates or migrates) the database. Throws {@link StoreException} when it cannot. */
@@ -58,12 +60,22 @@ public final class JdbcStore implements Store {
         } catch (SQLException e) {
             throw new StoreException("cannot connect the store's writer to " + config.safeUrl() + ": " + e.getMessage(), e);
         }
+        HikariDataSource reads;
         try {
-            return new JdbcStore(config, dialect, writer, new HikariDataSource(dialect.readPool()));
+            reads = new HikariDataSource(dialect.readPool());
         } catch (RuntimeException e) {
             writer.close();
             throw new StoreException("cannot open the read pool on " + config.safeUrl() + ": " + e.getMessage(), e);
         }
+        WalCheckpointer checkpointer = null;
+        if (dialect instanceof SqliteDialect sqlite && !Boolean.getBoolean("kiln.sqlite.noBackgroundCheckpoint")) {
+            try {
+                checkpointer = WalCheckpointer.start(sqlite.openCheckpointer());
+            } catch (SQLException e) {
+                LOG.warn("no background WAL checkpoints ({}); the writer checkpoints itself", e.getMessage());
+            }
+        }
+        return new JdbcStore(config, dialect, writer, reads, checkpointer);
     }
 
     private static void migrate(StoreConfig config, SqlDialect dialect) {
@@ -355,6 +367,7 @@ public final class JdbcStore implements Store {
     <T> T onWriter(Writer.Work<T> work) { return writer.inTransaction("test", work); }
 
     @Override public void close() {
+        if (checkpointer != null) checkpointer.close();
         readPool.close();
         writer.close();
         LOG.info("Store closed: {}", config.safeUrl());

@@ -74,6 +74,8 @@ final class SqliteDialect implements SqlDialect {
         c.setCacheSize(WRITER_CACHE_KIB);
         // The event log insert does not need its rowid back; asking for it costs a query per row.
         c.setGetGeneratedKeys(false);
+        // Checkpoints run on a background connection (WalCheckpointer); the writer only if that falls behind.
+        c.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES));
         return c;
     }
 
@@ -87,6 +89,11 @@ final class SqliteDialect implements SqlDialect {
 
     @Override public Connection openWriter() throws SQLException {
         return dataSource(writerConfig()).getConnection();
+    }
+
+    /** A connection for the background checkpointer (not the writer: it never takes the write lock). */
+    Connection openCheckpointer() throws SQLException {
+        return dataSource(common()).getConnection();
     }
 
     // The writer stays in auto-commit mode and transactions are explicit: BEGIN IMMEDIATE takes the write

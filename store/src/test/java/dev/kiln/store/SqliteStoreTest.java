@@ -36,6 +36,25 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void checkpoints_run_in_the_background_and_the_writer_checkpoints_only_far_behind() throws Exception {
+        assertThat(pragma(store, "wal_autocheckpoint")).isEqualTo(Integer.toString(WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES));
+        for (int i = 0; i < 20; i++) store.commit(CommitBatch.of(java.util.List.of(new dev.kiln.engine.UserState("u" + i, i)),
+                java.util.Set.of(), java.util.Map.of(), java.util.Set.of(), java.util.List.of()));
+        Path wal;
+        try (var files = java.nio.file.Files.list(dir)) {
+            wal = files.filter(f -> f.toString().endsWith(".db-wal")).findFirst().orElseThrow();
+        }
+        // A background pass copies the WAL into the database; the next write then starts the WAL over,
+        // so its size stops growing with the number of commits.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            long before = java.nio.file.Files.size(wal);
+            for (int i = 0; i < 5; i++) store.commit(CommitBatch.of(java.util.List.of(new dev.kiln.engine.UserState("w" + i, i)),
+                    java.util.Set.of(), java.util.Map.of(), java.util.Set.of(), java.util.List.of()));
+            assertThat(java.nio.file.Files.size(wal)).isLessThanOrEqualTo(before);
+        });
+    }
+
+    @Test
     void synchronous_normal_can_be_chosen() {
         try (JdbcStore s = JdbcStore.open(TestDatabases.sqlite(dir)
                 .withSqliteSynchronous(StoreConfig.SqliteSynchronous.NORMAL).withBusyTimeout(Duration.ofSeconds(3)))) {
