@@ -18,12 +18,12 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-/** An in-memory store for runtime tests, with a switch that makes the next commit fail. */
-final class FakeStore implements Store {
+/** An in-memory store for runtime and delivery tests (published in the test-jar), with a switch that makes the next commit fail. */
+public final class FakeStore implements Store {
     final Map<String, UserState> users = new HashMap<>();
     final Map<String, String> identities = new HashMap<>();
     final List<EventLogRow> log = new ArrayList<>();
-    final AtomicBoolean failNextCommit = new AtomicBoolean();
+    public final AtomicBoolean failNextCommit = new AtomicBoolean();
     int commits;
 
     @Override public Dialect dialect() { return Dialect.SQLITE; }
