@@ -1,0 +1,76 @@
+package dev.kiln.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Formatting shared by the scoring benchmark's phases (IngestCommand keeps its own helpers private). */
+final class ScoringFigures {
+    private ScoringFigures() {}
+
+    /** Microsecond histogram, printed in ms; p ≥ 100 is the maximum. */
+    static String ms(Histogram h, double p) {
+        if (h.getTotalCount() == 0) return "n/a";
+        return String.format("%.2f ms", value(h, p) / 1000.0);
+    }
+
+    static long value(Histogram h, double p) {
+        return p >= 100 ? h.getMaxValue() : h.getValueAtPercentile(p);
+    }
+
+    /** Percentiles of a microsecond histogram, in µs. */
+    static Map<String, Object> percentilesMicros(Histogram h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("count", h.getTotalCount());
+        m.put("p50", h.getValueAtPercentile(50));
+        m.put("p95", h.getValueAtPercentile(95));
+        m.put("p99", h.getValueAtPercentile(99));
+        m.put("p99.9", h.getValueAtPercentile(99.9));
+        m.put("max", h.getMaxValue());
+        m.put("mean", h.getMean());
+        return m;
+    }
+
+    /** "p50 … p95 … p99 … max …" of a microsecond histogram. */
+    static String latencies(Histogram h) {
+        return "p50 " + ms(h, 50) + "  p95 " + ms(h, 95) + "  p99 " + ms(h, 99) + "  max " + ms(h, 100);
+    }
+
+    /** The verdict printed beside a target: nothing is asserted, the exit code does not depend on it. */
+    static String verdict(boolean met) { return met ? "met" : "NOT met"; }
+
+    /** The CPU line every measured run prints, as IngestCommand prints it. */
+    static String cpu(CpuSplit.Split c) {
+        StringBuilder cs = new StringBuilder();
+        for (CpuSplit.Line l : c.lines()) if (l.share() >= 0.01) cs.append(String.format(" %s %.0f%%;", l.group(), 100 * l.share()));
+        return String.format("CPU: this process %.2f of %d cores, other processes %.2f cores; by thread:%s",
+                c.coresBusy(), Runtime.getRuntime().availableProcessors(), c.otherCores(), cs);
+    }
+
+    /** A phase's heading with its start, and its end line with the elapsed time; both go into the figures. */
+    static final class Phase {
+        private final String name;
+        private final Instant started = Instant.now();
+        private final long t0 = System.nanoTime();
+        private final Map<String, Object> fig;
+
+        Phase(String name, Map<String, Object> fig) {
+            this.name = name;
+            this.fig = fig;
+            System.out.println();
+            System.out.println("=== " + name + " === started " + started);
+            fig.put("started", started.toString());
+        }
+
+        double seconds() { return (System.nanoTime() - t0) / 1e9; }
+
+        void end() {
+            Instant ended = Instant.now();
+            System.out.printf("--- %s: ended %s after %.1f s%n", name, ended, seconds());
+            fig.put("ended", ended.toString());
+            fig.put("seconds", seconds());
+        }
+    }
+}
