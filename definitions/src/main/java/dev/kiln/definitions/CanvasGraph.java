@@ -49,7 +49,7 @@ final class CanvasGraph {
 
     /**
      * Reports each loop made only of steps that do not wait (user_update, audience_paths,
-     * decision_split): users would go round it at once until the engine cut them off.
+     * decision_split, webhook): users would go round it at once until the engine cut them off.
      */
     static void loopsWithoutWaiting(Cursor steps, Map<String, Step> byId) {
         Map<String, Integer> state = new HashMap<>(); // 1 = on the current path, 2 = done

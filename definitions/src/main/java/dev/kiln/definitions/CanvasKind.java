@@ -6,7 +6,6 @@ import dev.kiln.engine.canvas.Entry;
 import dev.kiln.engine.canvas.Step;
 import dev.kiln.engine.canvas.Trigger;
 import dev.kiln.engine.filter.Filter;
-import dev.kiln.engine.filter.Segment;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,7 +67,7 @@ final class CanvasKind implements DocumentKind<Canvas> {
         return canvas;
     }
 
-    private static List<String> tags(Cursor t) {
+    static List<String> tags(Cursor t) {
         if (!t.present()) return List.of();
         if (!t.isList()) {
             t.problem("expected a list of tags, got " + t.describe());
@@ -79,7 +78,7 @@ final class CanvasKind implements DocumentKind<Canvas> {
         return out;
     }
 
-    private static Canvas.Status status(Cursor s) {
+    static Canvas.Status status(Cursor s) {
         if (!s.present()) return Canvas.Status.DRAFT;
         if (s.node().isTextual() && STATUSES.contains(s.node().textValue()))
             return Canvas.Status.valueOf(s.node().textValue().toUpperCase(Locale.ROOT));
@@ -114,35 +113,22 @@ final class CanvasKind implements DocumentKind<Canvas> {
         return steps;
     }
 
-    /** Folds the audience's segments, in order, and its own filters into one {@link Filter.All}. */
+    /**
+     * Folds the audience's segments, in order, and its own filters into one {@link Filter.All}; checks
+     * the connections that webhook steps name.
+     */
     @Override public Canvas resolve(Canvas canvas, DefinitionSet context, ProblemSink problems) {
         Entry e = canvas.entry();
-        List<Filter> parts = new ArrayList<>();
-        boolean ok = true;
-        for (int i = 0; i < e.segmentIds().size(); i++) {
-            String id = e.segmentIds().get(i);
-            Optional<Segment> segment = context.segment(id);
-            if (segment.isPresent()) {
-                parts.add(segment.get().filter());
-                continue;
-            }
-            ok = false;
-            String path = "entry.audience.segments[" + i + "]";
-            Optional<String> invalid = context.invalidFile(DefinitionLoader.SEGMENTS, id);
-            if (invalid.isPresent()) problems.report(path, "segment '" + id + "' has problems of its own (see " + invalid.get() + ")");
-            else problems.report(path, "unknown segment '" + id + "'" + hint(id, context));
-        }
-        if (!ok) return null;
-        if (!e.audience().equals(Filter.EVERYONE)) parts.add(e.audience());
-        Entry resolved = new Entry(e.triggers(), e.apiTriggered(), new Filter.All(parts), e.segmentIds(), e.reentry(), e.limits(), e.sendTo());
+        Filter audience = References.audience(e.segmentIds(), e.audience(), "entry.audience.segments", context, problems);
+        boolean connections = true;
+        Cursor steps = new Cursor(null, "steps", problems);
+        for (Step step : new java.util.TreeMap<>(canvas.steps()).values()) // sorted: messages in a stable order
+            if (step instanceof Step.WebhookStep w)
+                connections &= References.connections(WebhookParser.templates(w.webhook(), steps.field(w.id())), context);
+        if (audience == null || !connections) return null;
+        Entry resolved = new Entry(e.triggers(), e.apiTriggered(), audience, e.segmentIds(), e.reentry(), e.limits(), e.sendTo());
         return new Canvas(canvas.id(), canvas.name(), canvas.tags(), canvas.version(), canvas.status(), resolved,
                 canvas.start(), canvas.steps(), canvas.exitOn());
-    }
-
-    private static String hint(String id, DefinitionSet context) {
-        if (context.segments().isEmpty()) return " (no segments are defined)";
-        String s = Words.suggest(id, context.segments().keySet());
-        return s.startsWith("did you mean") ? "; " + s : "";
     }
 
     @Override public String toString() { return "canvases"; }

@@ -1,6 +1,7 @@
 package dev.kiln.definitions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.engine.campaign.Campaign;
 import dev.kiln.engine.canvas.Canvas;
 import dev.kiln.engine.filter.Segment;
 
@@ -21,18 +22,20 @@ import java.util.Optional;
 
 /**
  * Loads a definitions directory: one folder per {@link DocumentKind} ({@code segments/},
- * {@code canvases/}, …), each holding YAML ({@code .yaml}, {@code .yml}) or JSON ({@code .json})
+ * {@code canvases/}, {@code campaigns/}, {@code connections/}), each holding YAML ({@code .yaml}, {@code .yml}) or JSON ({@code .json})
  * documents, one per file, in any sub-folder. Other folders and files are ignored. Every problem in
  * every file is reported. Stateless and thread-safe.
  *
  * <p>Two passes: every document of every kind is parsed, then each definition resolves its references
- * (a Canvas audience names segments) against all of them.
+ * (a Canvas or campaign audience names segments, a webhook template names connections) against all of them.
  */
 public final class DefinitionLoader {
     public static final DocumentKind<Segment> SEGMENTS = new SegmentKind();
     public static final DocumentKind<Canvas> CANVASES = new CanvasKind();
+    public static final DocumentKind<Campaign> CAMPAIGNS = new CampaignKind();
+    public static final DocumentKind<Connection> CONNECTIONS = new ConnectionKind();
     /** The kinds Kiln knows today. */
-    public static final List<DocumentKind<?>> STANDARD_KINDS = List.of(SEGMENTS, CANVASES);
+    public static final List<DocumentKind<?>> STANDARD_KINDS = List.of(SEGMENTS, CANVASES, CAMPAIGNS, CONNECTIONS);
 
     private final List<DocumentKind<?>> kinds;
 
@@ -190,5 +193,19 @@ public final class DefinitionLoader {
      */
     public static Parsed<Canvas> parseCanvas(String text, String fileName, boolean json, DefinitionSet context) {
         return parse(CANVASES, text, fileName, json, context);
+    }
+
+    /**
+     * Parses one campaign document, resolving its audience segments and the connections its templates
+     * name against {@code context}, the definitions in force. Warnings (such as a secret written in a
+     * header) come back in {@link Parsed#warnings()}.
+     */
+    public static Parsed<Campaign> parseCampaign(String text, String fileName, boolean json, DefinitionSet context) {
+        return parse(CAMPAIGNS, text, fileName, json, context);
+    }
+
+    /** Parses one connection document. Problems never repeat what a secret field holds. */
+    public static Parsed<Connection> parseConnection(String text, String fileName, boolean json) {
+        return parse(CONNECTIONS, text, fileName, json);
     }
 }

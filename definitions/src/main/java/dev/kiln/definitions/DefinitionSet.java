@@ -1,5 +1,6 @@
 package dev.kiln.definitions;
 
+import dev.kiln.engine.campaign.Campaign;
 import dev.kiln.engine.canvas.Canvas;
 import dev.kiln.engine.filter.Segment;
 
@@ -63,6 +64,24 @@ public final class DefinitionSet {
 
     public Optional<Canvas> canvas(String id) {
         return Optional.ofNullable(canvases().get(id));
+    }
+
+    /** Webhook campaigns by id, each at version 1 with the status its file gives. */
+    public Map<String, Campaign> campaigns() {
+        return all(DefinitionLoader.CAMPAIGNS);
+    }
+
+    public Optional<Campaign> campaign(String id) {
+        return Optional.ofNullable(campaigns().get(id));
+    }
+
+    /** Connections (credentials by reference) by id. */
+    public Map<String, Connection> connections() {
+        return all(DefinitionLoader.CONNECTIONS);
+    }
+
+    public Optional<Connection> connection(String id) {
+        return Optional.ofNullable(connections().get(id));
     }
 
     /** How many definitions of {@code kind}. */

@@ -3,14 +3,14 @@ package dev.kiln.definitions;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * One kind of definition document (segments, canvases; campaigns, CDI, Currents and connections
+ * One kind of definition document (segments, canvases, campaigns, connections; CDI and Currents
  * later), read from its own folder of the definitions directory. A kind only turns one parsed
  * document into its model; the loader finds files, reads YAML/JSON, checks ids are unique and adds
  * file names to problems.
  *
  * <p>Loading has two passes. {@link #parse} reads each document on its own; once every document of
  * every kind is parsed, {@link #resolve} completes each definition with the ones it refers to (a
- * Canvas audience names segments). Kind order therefore never matters.
+ * Canvas audience names segments, a webhook template names connections). Kind order therefore never matters.
  */
 public interface DocumentKind<T> {
 

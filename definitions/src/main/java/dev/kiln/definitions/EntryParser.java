@@ -72,7 +72,8 @@ final class EntryParser {
         return api;
     }
 
-    private static Filter audience(Cursor a, List<String> segmentIds) {
+    /** {@code segments} (ids, into {@code segmentIds}) and {@code filters}; also a campaign's audience. Null after a problem. */
+    static Filter audience(Cursor a, List<String> segmentIds) {
         if (!a.isMapping()) {
             a.problem("expected a mapping with segments and filters, got " + a.describe());
             return null;
@@ -97,7 +98,8 @@ final class EntryParser {
         return filters.present() ? FilterParser.parse(filters) : Filter.EVERYONE;
     }
 
-    private static Entry.Reentry reentry(Cursor r) {
+    /** {@code { allowed, after }}; also a campaign's re-eligibility. Absent: never. Null after a problem. */
+    static Entry.Reentry reentry(Cursor r) {
         if (!r.present()) return Entry.Reentry.NEVER;
         if (!r.isMapping()) {
             r.problem("expected a mapping such as { allowed: true, after: 0s }, got " + r.describe());

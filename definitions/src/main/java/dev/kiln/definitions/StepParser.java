@@ -2,6 +2,7 @@ package dev.kiln.definitions;
 
 import dev.kiln.engine.AttributeOp;
 import dev.kiln.engine.Value;
+import dev.kiln.engine.campaign.Webhook;
 import dev.kiln.engine.canvas.Step;
 import dev.kiln.engine.canvas.Trigger;
 import dev.kiln.engine.filter.Filter;
@@ -17,12 +18,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One Canvas step: {@code type} picks the kind and the keys it takes. Remembers every reference to
- * another step ({@code next}, {@code yes}, {@code no}, {@code everyone_else.next}) for
- * {@link CanvasGraph} to check once all steps are known.
+ * One Canvas step: {@code type} picks the kind and the keys it takes ({@code webhook} shares
+ * {@link WebhookParser} with campaigns). Remembers every reference to another step ({@code next},
+ * {@code yes}, {@code no}, {@code everyone_else.next}) for {@link CanvasGraph} to check once all
+ * steps are known.
  */
 final class StepParser {
-    static final List<String> TYPES = List.of("action_paths", "user_update", "delay", "audience_paths", "decision_split");
+    static final List<String> TYPES = List.of("action_paths", "user_update", "delay", "audience_paths", "decision_split", "webhook");
     /** Braze's limits on Action Paths. */
     static final int MAX_ACTION_GROUPS = 8;
     static final long DEFAULT_WINDOW = Durations.DAY;
@@ -66,6 +68,7 @@ final class StepParser {
             case "user_update" -> userUpdate(id, at);
             case "delay" -> delay(id, at);
             case "audience_paths" -> audiencePaths(id, at);
+            case "webhook" -> webhook(id, at);
             default -> decisionSplit(id, at);
         };
         return sink.count() == before ? step : null;
@@ -153,7 +156,8 @@ final class StepParser {
         return new Step.UserUpdate(id, ops, next(at.field("next")));
     }
 
-    private static AttributeOp update(Cursor u) {
+    /** One update of a User Update step (also a campaign's {@code on_success}); null after a problem. */
+    static AttributeOp update(Cursor u) {
         if (!u.isMapping()) {
             u.problem("expected an update such as { attribute: \"lead score\", increment: 1 }, got " + u.describe());
             return null;
@@ -299,6 +303,15 @@ final class StepParser {
         return FilterParser.parse(f);
     }
 
+    // ---- webhook ------------------------------------------------------------------------------
+
+    /** The same keys as a campaign's {@code webhook} block, plus {@code next}. */
+    private Step webhook(String id, Cursor at) {
+        Webhook webhook = WebhookParser.parse(at, sink, List.of("type", "next"));
+        String next = next(at.field("next"));
+        return webhook == null ? null : new Step.WebhookStep(id, webhook, next);
+    }
+
     // ---- shared ----------------------------------------------------------------------------------
 
     /** A step id, remembered for the reference check; absent = exit. */
@@ -316,7 +329,7 @@ final class StepParser {
         return absent;
     }
 
-    private static boolean nonEmptyList(Cursor c, String whenEmpty) {
+    static boolean nonEmptyList(Cursor c, String whenEmpty) {
         if (!c.present()) c.problem("required");
         else if (!c.isList()) c.problem("expected a list, got " + c.describe());
         else if (c.node().isEmpty()) c.problem(whenEmpty);

@@ -152,7 +152,7 @@ class CanvasProblemsTest {
     @Test
     void a_step_needs_a_type() {
         assertThat(problemsInSteps("  s: { updates: [ { attribute: x, unset: true } ] }\n")).containsExactly(
-                at("steps.s.type", "required: one of action_paths, user_update, delay, audience_paths or decision_split"));
+                at("steps.s.type", "required: one of action_paths, user_update, delay, audience_paths, decision_split or webhook"));
     }
 
     @Test
