@@ -295,14 +295,20 @@ public final class KilnRuntime implements AutoCloseable {
         nextTimerPoll = now + config.timerPollInterval().toMillis();
         if (canvases.isEmpty() && firing.isEmpty()) return null;
         List<dev.kiln.store.TimerRow> due;
+        // Rows already firing in uncommitted epochs come back first: read past them, so a backlog is
+        // fired in pipelined epochs of at most timerBatch instead of one batch per commit.
+        int limit = config.timerBatch() + firing.size();
         try {
-            due = store.dueTimers(now, config.timerBatch());
+            due = store.dueTimers(now, limit);
         } catch (RuntimeException e) {
             log.warn("could not read due timers; will retry", e);
             return null;
         }
+        // A full read means more are due: look again at the next epoch rather than after the interval.
+        if (due.size() >= limit) nextTimerPoll = 0;
         List<Op> ops = new ArrayList<>();
         for (dev.kiln.store.TimerRow t : due) {
+            if (ops.size() >= config.timerBatch()) break;
             String key = t.userId() + "\u0000" + t.canvasId() + "\u0000" + t.token();
             if (firing.containsKey(key)) continue;
             firing.put(key, epochCounter + 1);

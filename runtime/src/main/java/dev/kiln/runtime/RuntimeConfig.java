@@ -30,7 +30,8 @@ public record RuntimeConfig(int lanes, int maxOpsPerEpoch, int userCacheSize, in
     public static final int DEFAULT_PIPELINE_DEPTH = 2;
     public static final int DEFAULT_LOOP_GUARD = 100;
     public static final Duration DEFAULT_TIMER_POLL_INTERVAL = Duration.ofMillis(200);
-    public static final int DEFAULT_TIMER_BATCH = 20_000;
+    /** Timers per epoch: small enough that a due backlog never holds /users/track requests for long. */
+    public static final int DEFAULT_TIMER_BATCH = 2_000;
     public static final Duration DEFAULT_LEDGER_RETENTION = Duration.ofDays(365);
 
     public RuntimeConfig {

@@ -76,4 +76,23 @@ class CanvasRuntimeTest {
         submit(new Input.Delete("d", Source.api("delete")));
         assertThat(store.timers).isEmpty();
     }
+
+    @Test void a_due_backlog_larger_than_the_timer_batch_fires_completely_and_each_timer_once() throws Exception {
+        runtime.close();
+        try (KilnRuntime small = KilnRuntime.start(RuntimeConfig.defaults().withClock(clock).withTimerBatch(7)
+                .withTimerPollInterval(Duration.ofHours(1)), store, new SimpleMeterRegistry())) {
+            small.canvases(CanvasSet.of(List.of(seed())));
+            List<Op> ops = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++)
+                ops.add(new Op.Apply(new Identifier.ExternalId("lead-" + i), true, new Input.UpdateAttributes("c" + i, Source.track("r"),
+                        List.of(new AttributeOp.Set("lead score", new Value.Num(5))))));
+            small.submit(ops).get(10, TimeUnit.SECONDS);
+            clock.advance(Duration.ofHours(1).toMillis() + WINDOW);
+            // One poll is due (the interval is an hour): a full read keeps polling until the backlog is gone.
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.ledgerRows.stream()
+                    .filter(l -> l.source().endsWith("Everyone Else")).count() == 50);
+            assertThat(store.ledgerRows.stream().filter(l -> l.source().endsWith("Everyone Else")).map(l -> l.userId()).distinct())
+                    .hasSize(50);
+        }
+    }
 }

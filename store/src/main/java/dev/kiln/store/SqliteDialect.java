@@ -23,7 +23,8 @@ final class SqliteDialect implements SqlDialect {
      * Page cache of the writer, negative = KiB (SQLite's convention). Upserts of random profiles touch pages
      * all over the users table and its indexes; the 2 MiB default made each one re-read its pages.
      */
-    private static final int WRITER_CACHE_KIB = -64 * 1024;
+    /** The writer's page cache: profiles, timers and their indexes of a few hundred thousand leads stay hot. */
+    private static final int WRITER_CACHE_KIB = -256 * 1024;
 
     private final StoreConfig config;
 
