@@ -34,6 +34,12 @@ public final class Snapshots {
             Map.entry("gender", "gender"), Map.entry("dob", "date_of_birth"));
 
     static String of(UserState user, Effect.SendWebhook m, ObjectMapper json) {
+        return of(user, m.eventProperties(), m.entryProperties(), m.time(), json);
+    }
+
+    /** A snapshot of {@code user} as a message made at {@code time} would carry (previews use it too). */
+    public static String of(UserState user, Map<String, Object> eventProperties, Map<String, Object> entryProperties, long time,
+                            ObjectMapper json) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("braze_id", user.userId());
         out.put("external_id", user.externalId());
@@ -46,12 +52,12 @@ public final class Snapshots {
         Map<String, Object> custom = new LinkedHashMap<>();
         user.custom().forEach((k, v) -> custom.put(k, plain(v)));
         out.put("custom", custom);
-        out.put("event_properties", m.eventProperties());
-        out.put("canvas_entry_properties", m.entryProperties());
+        out.put("event_properties", eventProperties);
+        out.put("canvas_entry_properties", entryProperties);
         List<Map<String, String>> aliases = new ArrayList<>();
         for (UserAlias a : user.aliases()) aliases.add(Map.of("alias_name", a.name(), "alias_label", a.label()));
         out.put("aliases", aliases);
-        out.put("time", m.time());
+        out.put("time", time);
         try {
             return json.writeValueAsString(out);
         } catch (JsonProcessingException e) {

@@ -1,6 +1,13 @@
 package dev.kiln.server;
 
+import dev.kiln.delivery.Connections;
+import dev.kiln.delivery.Dispatcher;
+import dev.kiln.delivery.OutboundPolicy;
+import dev.kiln.delivery.Secrets;
+import dev.kiln.runtime.CampaignRegistry;
+import dev.kiln.runtime.CampaignScheduler;
 import dev.kiln.runtime.CanvasRegistry;
+import dev.kiln.server.http.CampaignRoutes;
 import dev.kiln.runtime.KilnRuntime;
 import dev.kiln.server.http.CanvasRoutes;
 import dev.kiln.runtime.RuntimeConfig;
@@ -18,12 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Kiln process: store, runtime, definitions and HTTP API, started in that order and stopped in
- * reverse. {@link #close()} drains: the API stops taking work, everything submitted is committed, then
- * the store closes. Used by {@code kiln serve}, by end-to-end tests and by the benchmarks.
+ * One Kiln process: store, runtime, definitions, webhook delivery and HTTP API, started in that order and
+ * stopped in reverse. {@link #close()} drains: the scheduler and the dispatcher stop (messages not
+ * finished stay in the outbox and are sent after a restart), the API stops taking work, everything
+ * submitted is committed, then the store closes. Used by {@code kiln serve}, by end-to-end tests and by the benchmarks.
  */
 public final class KilnServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KilnServer.class);
+    /** How often scheduled campaigns are checked, and how late a run may start after downtime. */
+    static final java.time.Duration SCHEDULER_CHECK = java.time.Duration.ofSeconds(10);
+    static final java.time.Duration SCHEDULER_GRACE = java.time.Duration.ofHours(24);
 
     private final ServerConfig config;
     private final Store store;
@@ -31,11 +42,17 @@ public final class KilnServer implements AutoCloseable {
     private final Definitions definitions;
     private final ApiServer api;
     private final CanvasRegistry canvases;
+    private final CampaignRegistry campaigns;
+    private final Dispatcher dispatcher;
+    private final CampaignScheduler scheduler;
     private boolean closed;
 
     private KilnServer(ServerConfig config, Store store, KilnRuntime runtime, Definitions definitions, ApiServer api,
-                       CanvasRegistry canvases) {
+                       CanvasRegistry canvases, CampaignRegistry campaigns, Dispatcher dispatcher, CampaignScheduler scheduler) {
         this.canvases = canvases;
+        this.campaigns = campaigns;
+        this.dispatcher = dispatcher;
+        this.scheduler = scheduler;
         this.config = config;
         this.store = store;
         this.runtime = runtime;
@@ -53,6 +70,8 @@ public final class KilnServer implements AutoCloseable {
         Store store = JdbcStore.open(StoreConfig.of(config.jdbcUrl()));
         KilnRuntime runtime = null;
         Definitions definitions = null;
+        Dispatcher dispatcher = null;
+        CampaignScheduler scheduler = null;
         try {
             if (config.adminKey() != null && !config.adminKey().isBlank()) {
                 store.apiKeys().upsert("admin", "KILN_ADMIN_KEY", ApiKeys.hash(config.adminKey()), Scopes.ALL, System.currentTimeMillis());
@@ -62,7 +81,18 @@ public final class KilnServer implements AutoCloseable {
             runtime = KilnRuntime.start(RuntimeConfig.defaults().withLanes(config.lanes()), store, registry);
             CanvasRegistry canvases = new CanvasRegistry(store, runtime);
             canvases.definitionsLoaded(definitions.current(), definitions.canvasDocuments());
-            definitions.onChange(d -> canvases.definitionsLoaded(d.current(), d.canvasDocuments()));
+            CampaignRegistry campaigns = new CampaignRegistry(store, runtime);
+            campaigns.definitionsLoaded(definitions.current(), definitions.campaignDocuments());
+            OutboundPolicy policy = config.delivery().outboundPolicy();
+            Connections connections = Connections.standard(definitions.current().connections().values(), new Secrets(), policy,
+                    runtime.clock());
+            definitions.onChange(d -> {
+                canvases.definitionsLoaded(d.current(), d.canvasDocuments());
+                campaigns.definitionsLoaded(d.current(), d.campaignDocuments());
+                connections.replace(d.current().connections().values());
+            });
+            dispatcher = Dispatcher.start(config.delivery().withClock(runtime.clock()), runtime, connections, policy, registry);
+            scheduler = new CampaignScheduler(runtime, SCHEDULER_CHECK, SCHEDULER_GRACE).start();
             Definitions defs = definitions;
             KilnRuntime rt = runtime;
             ApiServer api = ApiServer.builder()
@@ -74,12 +104,15 @@ public final class KilnServer implements AutoCloseable {
                     .extraRoutes(routing -> {
                         DefinitionRoutes.register(routing, defs, rt);
                         CanvasRoutes.register(routing, canvases, rt);
+                        CampaignRoutes.register(routing, campaigns, rt, connections, policy);
                     })
                     .build();
             api.start();
             log.info("Kiln listening on http://localhost:{}", api.port());
-            return new KilnServer(config, store, runtime, definitions, api, canvases);
+            return new KilnServer(config, store, runtime, definitions, api, canvases, campaigns, dispatcher, scheduler);
         } catch (RuntimeException | Error e) {
+            if (scheduler != null) scheduler.close();
+            if (dispatcher != null) dispatcher.close();
             if (runtime != null) runtime.close();
             if (definitions != null) definitions.close();
             store.close();
@@ -92,6 +125,7 @@ public final class KilnServer implements AutoCloseable {
     public Store store() { return store; }
     public Definitions definitions() { return definitions; }
     public CanvasRegistry canvases() { return canvases; }
+    public CampaignRegistry campaigns() { return campaigns; }
     public ServerConfig config() { return config; }
 
     /** Drains and stops: refuse new work, commit everything in flight, stop HTTP, close the store. */
@@ -100,6 +134,8 @@ public final class KilnServer implements AutoCloseable {
         if (closed) return;
         closed = true;
         log.info("draining: no new work accepted; committing what is in flight");
+        scheduler.close();
+        dispatcher.close();
         runtime.close();
         api.stop();
         definitions.close();

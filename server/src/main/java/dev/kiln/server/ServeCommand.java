@@ -37,6 +37,24 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--lanes", defaultValue = "${env:KILN_LANES:-2}", description = "Single-writer lanes. Env KILN_LANES. Default: ${DEFAULT-VALUE}")
     int lanes;
 
+    @Option(names = "--webhook-timeout", defaultValue = "${env:KILN_WEBHOOK_TIMEOUT:-30}",
+            description = "Seconds a webhook request may take. Env KILN_WEBHOOK_TIMEOUT. Default: ${DEFAULT-VALUE}")
+    int webhookTimeoutSeconds;
+
+    @Option(names = "--outbound-allow", split = ",", defaultValue = "${env:KILN_OUTBOUND_ALLOW:-}",
+            description = "Only these hosts (exact, *.suffix) or CIDR ranges may be called by webhooks and connected content; "
+                    + "empty = any not denied. Env KILN_OUTBOUND_ALLOW (comma-separated).")
+    java.util.List<String> outboundAllow;
+
+    @Option(names = "--outbound-deny", split = ",", defaultValue = "${env:KILN_OUTBOUND_DENY:-}",
+            description = "Hosts or CIDR ranges webhooks may never call, besides link-local and cloud metadata (always denied). "
+                    + "Env KILN_OUTBOUND_DENY (comma-separated).")
+    java.util.List<String> outboundDeny;
+
+    private static java.util.List<String> nonBlank(java.util.List<String> l) {
+        return l == null ? java.util.List.of() : l.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
     @Override
     public Integer call() throws Exception {
         Matcher m = RATE.matcher(rateLimit);
@@ -54,8 +72,22 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("--definitions: " + definitions + " is not a directory");
             return 2;
         }
+        if (webhookTimeoutSeconds < 1) {
+            System.err.println("--webhook-timeout: must be at least 1 second, was " + webhookTimeoutSeconds);
+            return 2;
+        }
+        dev.kiln.delivery.DeliveryConfig delivery;
+        try {
+            delivery = dev.kiln.delivery.DeliveryConfig.defaults()
+                    .withRequestTimeout(Duration.ofSeconds(webhookTimeoutSeconds))
+                    .withAllowHosts(nonBlank(outboundAllow)).withDenyHosts(nonBlank(outboundDeny));
+            delivery.outboundPolicy();
+        } catch (IllegalArgumentException e) {
+            System.err.println("--outbound-allow/--outbound-deny: " + e.getMessage());
+            return 2;
+        }
         ServerConfig config = new ServerConfig(port, storeOptions.jdbcUrl(), definitions, System.getenv("KILN_ADMIN_KEY"),
-                Integer.parseInt(m.group(1)), window, lanes, ServerConfig.DEFAULT_WATCH_INTERVAL);
+                Integer.parseInt(m.group(1)), window, lanes, ServerConfig.DEFAULT_WATCH_INTERVAL, delivery);
         KilnServer server;
         try {
             server = KilnServer.start(config);
