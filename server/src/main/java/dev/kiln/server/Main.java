@@ -6,7 +6,10 @@ import picocli.CommandLine.Command;
 /** The {@code kiln} command line. */
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
         description = "Self-hosted lead scoring and lead handoff, Braze-compatible.",
-        subcommands = {ServeCommand.class, KeysCommand.class, ValidateCommand.class, dev.kiln.server.simulate.SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, KeysCommand.class, ValidateCommand.class, dev.kiln.server.simulate.SimulateCommand.class,
+                RenderCommand.class,
+                dev.kiln.server.fake.FakeSalesforceCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
