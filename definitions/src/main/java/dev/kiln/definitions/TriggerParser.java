@@ -19,7 +19,7 @@ final class TriggerParser {
 
     static final String API_TRIGGERED = "api_triggered";
     static final List<String> KINDS = List.of("custom_attribute_changed", "custom_attribute_crossed", "email_added",
-            "custom_event", "session_started", "purchase", API_TRIGGERED);
+            "custom_event", "session_started", "purchase", "webhook_sent", API_TRIGGERED);
 
     /** The trigger's kind key, or empty after a problem. */
     static Optional<String> kind(Cursor at) {
@@ -55,6 +55,7 @@ final class TriggerParser {
             case "session_started" -> noSettings(v, kind.get()) ? new Trigger.SessionStarted() : null;
             case "custom_event" -> customEvent(v);
             case "purchase" -> purchase(v);
+            case "webhook_sent" -> webhookSent(v);
             default -> {
                 at.field(API_TRIGGERED).problem(notApi);
                 yield null;
@@ -76,6 +77,15 @@ final class TriggerParser {
             else out.add(t);
         }
         return ok ? out : null;
+    }
+
+    /** {@code webhook_sent: {}} (any webhook) or {@code webhook_sent: { campaign: ID }}. */
+    private static Trigger webhookSent(Cursor v) {
+        if (v.node().isNull()) return new Trigger.WebhookSent(null);
+        if (!settings(v, "{ campaign: salesforce-mql }", List.of("campaign"))) return null;
+        Cursor c = v.field("campaign");
+        if (!c.present()) return new Trigger.WebhookSent(null);
+        return c.text("a campaign id").map(Trigger.WebhookSent::new).orElse(null);
     }
 
     /** {@code email_added: {}}; an empty value ({@code email_added:}) is accepted too. */

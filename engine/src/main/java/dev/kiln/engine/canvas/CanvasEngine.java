@@ -173,7 +173,7 @@ public final class CanvasEngine {
                     continue;
                 }
                 if (h instanceof Happening.AttributeChange || h instanceof Happening.Event || h instanceof Happening.Session
-                        || h instanceof Happening.Purchase) {
+                        || h instanceof Happening.Purchase || h instanceof Happening.WebhookSent) {
                     for (Canvas c : canvases.byId().values()) {
                         if (moved.contains(c.id()) || !c.active()) continue;
                         for (Trigger t : c.entry().triggers()) {
@@ -260,9 +260,14 @@ public final class CanvasEngine {
             if (o.statusCode() != null) data.put("status_code", o.statusCode());
             if (o.detail() != null) data.put(o.kind() == Input.MessageOutcome.Kind.ABORTED ? "abort_type" : "error", o.detail());
             effects.add(new Effect.LogEvent(inputId + ".o", o.kind().eventType(), now, data));
-            if (o.campaignId() == null || !o.kind().terminal()) return;
+            boolean sent = o.kind() == Input.MessageOutcome.Kind.SENT;
+            if (o.campaignId() == null) {
+                if (sent) react(List.of(new Happening.WebhookSent(null)), true, null);
+                return;
+            }
+            if (!o.kind().terminal()) return;
             CampaignState cs = user.campaigns().get(o.campaignId());
-            if (cs == null || !o.messageId().equals(cs.pending)) return; // a stale or repeated outcome
+            if (cs == null || !o.messageId().equals(cs.pending)) return; // a stale or repeated outcome: seen once only
             cs.pending = null;
             Campaign c = campaigns.get(o.campaignId());
             if (o.kind() == Input.MessageOutcome.Kind.SENT) {
@@ -280,6 +285,10 @@ public final class CanvasEngine {
                         react(changes, true, null);
                     }
                 }
+                cs.again = false; // a trigger while in flight is answered by this send (re-evaluated only after no send)
+                campaignsTried.add(o.campaignId());
+                react(List.of(new Happening.WebhookSent(o.campaignId())), true, null);
+                return;
             }
             if (cs.again) {
                 cs.again = false;

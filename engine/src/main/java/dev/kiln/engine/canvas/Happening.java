@@ -11,4 +11,6 @@ sealed interface Happening {
     record Purchase(String productId, Map<String, Object> properties) implements Happening {}
     record AttributeChange(String name, Value oldValue, Value newValue) implements Happening {}
     record Api(String canvasId, Map<String, Object> entryProperties) implements Happening {}
+    /** A webhook message was sent (2xx); {@code campaignId} null for a Canvas step's. */
+    record WebhookSent(String campaignId) implements Happening {}
 }

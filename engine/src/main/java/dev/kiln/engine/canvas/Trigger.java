@@ -29,6 +29,12 @@ public sealed interface Trigger {
 
     record SessionStarted() implements Trigger {}
 
+    /**
+     * The user received a webhook (Braze's "received webhook" action): the endpoint answered 2xx. Any
+     * webhook ({@code campaignId} null) or one campaign's; a Canvas webhook step counts as "any".
+     */
+    record WebhookSent(String campaignId) implements Trigger {}
+
     /** A purchase, of any product ({@code productId} null) or one, with optional filters on price/properties. */
     record Purchase(String productId, List<PropertyFilter> properties) implements Trigger {
         public Purchase { properties = List.copyOf(properties); }

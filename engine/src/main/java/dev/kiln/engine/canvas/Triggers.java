@@ -23,6 +23,8 @@ final class Triggers {
             case Trigger.CustomEvent e -> h instanceof Happening.Event ev && ev.name().equals(e.name())
                     && properties(e.properties(), ev.properties(), now);
             case Trigger.SessionStarted s -> h instanceof Happening.Session;
+            case Trigger.WebhookSent w -> h instanceof Happening.WebhookSent ws
+                    && (w.campaignId() == null || w.campaignId().equals(ws.campaignId()));
             case Trigger.Purchase p -> h instanceof Happening.Purchase pu
                     && (p.productId() == null || p.productId().equals(pu.productId()))
                     && properties(p.properties(), pu.properties(), now);

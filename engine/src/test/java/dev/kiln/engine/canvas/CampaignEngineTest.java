@@ -232,4 +232,18 @@ class CampaignEngineTest {
         send(new Input.MessageOutcome("o" + (seq++), new Source(Source.Kind.CAMPAIGN, campaignId), messageId, campaignId, null, null,
                 Input.MessageOutcome.Kind.SENT, 1, 200, null));
     }
+
+    @Test void a_sent_webhook_is_an_action_that_action_paths_and_entries_see() {
+        Entry entry = new Entry(List.of(new Trigger.WebhookSent("mql")), false, Filter.EVERYONE, List.of(),
+                Entry.Reentry.NEVER, Entry.Limits.NONE, Entry.SendTo.ALL_USERS);
+        Step.UserUpdate thank = new Step.UserUpdate("thank", List.of(new AttributeOp.Set("handed_off", new Value.Bool(true))), null);
+        canvases = CanvasSet.of(List.of(new Canvas("after", "after", List.of(), 1, Canvas.Status.ACTIVE, entry, "thank",
+                Map.of("thank", thank), List.of())));
+        String aborted = sends(score(50)).get(0).messageId();
+        outcome(aborted, Input.MessageOutcome.Kind.ABORTED);
+        assertThat(user.custom()).doesNotContainKey("handed_off");     // an abort is not a receipt
+        String id = sends(score(120)).get(0).messageId();
+        outcome(id, Input.MessageOutcome.Kind.SENT);
+        assertThat(user.custom().get("handed_off")).isEqualTo(new Value.Bool(true));
+    }
 }

@@ -94,6 +94,10 @@ final class CanvasView {
                 if (!e.properties().isEmpty()) out.put("properties", paths(e.properties()));
             }
             case Trigger.SessionStarted s -> out.put("type", "session_started");
+            case Trigger.WebhookSent w -> {
+                out.put("type", "webhook_sent");
+                if (w.campaignId() != null) out.put("campaign", w.campaignId());
+            }
             case Trigger.Purchase p -> {
                 out.put("type", "purchase");
                 if (p.productId() != null) out.put("product", p.productId());
