@@ -367,6 +367,7 @@ public final class KilnRuntime implements AutoCloseable {
         List<List<Work>> perLane = new ArrayList<>();
         for (int i = 0; i < lanes.length; i++) perLane.add(new ArrayList<>());
         Map<String, String> claimed = new HashMap<>();   // identity key -> new user id, this epoch
+        Map<String, String> metaPuts = new LinkedHashMap<>(); // Op.Meta writes, committed with the epoch
         Set<String> newEmails = new HashSet<>();
         List<Runnable> exclusive = new ArrayList<>();
         LaneResult exclusiveResult = new LaneResult();
@@ -384,6 +385,10 @@ public final class KilnRuntime implements AutoCloseable {
                     case Op.Merge m -> {
                         int slot = i;
                         exclusive.add(() -> merge(m, out, slot, epoch, now, exclusiveResult));
+                    }
+                    case Op.Meta meta -> {
+                        metaPuts.put(meta.key(), meta.value());
+                        out[i] = Outcome.ok(null);
                     }
                 }
             }
@@ -439,7 +444,7 @@ public final class KilnRuntime implements AutoCloseable {
             }
         if (!deletes.isEmpty()) pendingDeletes.put(epoch, deletes);
         CommitBatch batch = new CommitBatch(upserts, deletes, identityPuts, identityRemovals, events, timerPuts, timerDeletes, ledger, stats,
-                outboxPuts, outboxDeletes, messageLog);
+                outboxPuts, outboxDeletes, messageLog, metaPuts);
         EpochCommit commit = new EpochCommit(epoch, generation, batch, submissions, outcomes, deletes, opCount);
         synchronized (commitIdle) { inFlightCommits++; }
         putUninterruptibly(commit);
@@ -476,6 +481,7 @@ public final class KilnRuntime implements AutoCloseable {
                         keys.add(IdentityKeys.alias(m.alias()));
                         keys.add(IdentityKeys.externalId(m.externalId()));
                     }
+                    case Op.Meta meta -> { }
                 }
             }
         directory.prefetch(keys);

@@ -23,4 +23,16 @@ public sealed interface Op {
      * {@link dev.kiln.engine.Engine}); otherwise the alias profile is given the external id.
      */
     record Merge(String id, Source source, UserAlias alias, String externalId) implements Op {}
+
+    /**
+     * Writes {@code value} under {@code key} in the store's meta table in the same commit as the rest of its
+     * submission — e.g. a CDI integration's watermark, committed only with the rows it covers. Its outcome is
+     * always ok.
+     */
+    record Meta(String key, String value) implements Op {
+        public Meta {
+            java.util.Objects.requireNonNull(key, "key");
+            java.util.Objects.requireNonNull(value, "value");
+        }
+    }
 }

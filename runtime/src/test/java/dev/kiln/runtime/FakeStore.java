@@ -72,6 +72,7 @@ public final class FakeStore implements Store {
         for (var s : b.stats()) stats.merge(List.of(s.canvasId(), s.metric(), s.key(), s.bucket()), s.delta(), Long::sum);
         for (var o : b.outboxPuts()) outbox.put(o.messageId(), o);
         b.outboxDeletes().forEach(outbox::remove);
+        meta.putAll(b.metaPuts());
         for (var m : b.messageLog()) messages.add(new dev.kiln.store.MessageLogRow(messages.size() + 1, m.messageId(), m.userId(),
                 m.externalId(), m.campaignId(), m.canvasId(), m.stepId(), m.time(), m.method(), m.url(), m.statusCode(), m.attempt(),
                 m.outcome(), m.detail(), m.excerpt()));
@@ -121,5 +122,13 @@ public final class FakeStore implements Store {
                 .sorted(Comparator.comparingLong(dev.kiln.store.MessageLogRow::seq).reversed()).limit(q.limit()).toList();
     }
     @Override public long pruneMessageLog(long before) { return 0; }
+    public final Map<String, String> meta = new java.util.TreeMap<>();
+    @Override public synchronized Optional<String> meta(String key) { return Optional.ofNullable(meta.get(key)); }
+    @Override public synchronized Map<String, String> metaWithPrefix(String prefix) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        meta.forEach((k, v) -> { if (k.startsWith(prefix)) out.put(k, v); });
+        return out;
+    }
+    @Override public synchronized void putMeta(String key, String value) { meta.put(key, value); }
     @Override public void close() {}
 }

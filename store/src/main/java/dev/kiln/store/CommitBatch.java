@@ -19,11 +19,13 @@ import java.util.Set;
  * @param outboxPuts       webhook messages to insert or replace (by message id)
  * @param outboxDeletes    message ids whose delivery ended
  * @param messageLog       webhook attempts to append to the message log
+ * @param metaPuts         meta key → value to insert or replace (e.g. a CDI watermark, with the rows it covers)
  */
 public record CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String, String> identityPuts,
                           Set<String> identityRemovals, List<EventLogRow> events, List<TimerRow> timerPuts,
                           List<TimerRow> timerDeletes, List<LedgerRow> ledger, List<StatDelta> stats,
-                          List<OutboxRow> outboxPuts, Set<String> outboxDeletes, List<MessageLogRow> messageLog) {
+                          List<OutboxRow> outboxPuts, Set<String> outboxDeletes, List<MessageLogRow> messageLog,
+                          Map<String, String> metaPuts) {
     public CommitBatch {
         upserts = List.copyOf(upserts);
         deletes = Set.copyOf(deletes);
@@ -37,6 +39,16 @@ public record CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String
         outboxPuts = List.copyOf(outboxPuts);
         outboxDeletes = Set.copyOf(outboxDeletes);
         messageLog = List.copyOf(messageLog);
+        metaPuts = Map.copyOf(metaPuts);
+    }
+
+    /** A batch without meta writes. */
+    public CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String, String> identityPuts,
+                       Set<String> identityRemovals, List<EventLogRow> events, List<TimerRow> timerPuts,
+                       List<TimerRow> timerDeletes, List<LedgerRow> ledger, List<StatDelta> stats,
+                       List<OutboxRow> outboxPuts, Set<String> outboxDeletes, List<MessageLogRow> messageLog) {
+        this(upserts, deletes, identityPuts, identityRemovals, events, timerPuts, timerDeletes, ledger, stats,
+                outboxPuts, outboxDeletes, messageLog, Map.of());
     }
 
     /** A batch without messages. */
@@ -44,7 +56,7 @@ public record CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String
                        Set<String> identityRemovals, List<EventLogRow> events, List<TimerRow> timerPuts,
                        List<TimerRow> timerDeletes, List<LedgerRow> ledger, List<StatDelta> stats) {
         this(upserts, deletes, identityPuts, identityRemovals, events, timerPuts, timerDeletes, ledger, stats,
-                List.of(), Set.of(), List.of());
+                List.of(), Set.of(), List.of(), Map.of());
     }
 
     /** A batch without Canvas writes. */
@@ -62,6 +74,6 @@ public record CommitBatch(List<UserRow> upserts, Set<String> deletes, Map<String
     public boolean isEmpty() {
         return upserts.isEmpty() && deletes.isEmpty() && identityPuts.isEmpty() && identityRemovals.isEmpty() && events.isEmpty()
                 && timerPuts.isEmpty() && timerDeletes.isEmpty() && ledger.isEmpty() && stats.isEmpty()
-                && outboxPuts.isEmpty() && outboxDeletes.isEmpty() && messageLog.isEmpty();
+                && outboxPuts.isEmpty() && outboxDeletes.isEmpty() && messageLog.isEmpty() && metaPuts.isEmpty();
     }
 }

@@ -182,7 +182,21 @@ final class Commits {
             }
             ps.executeBatch();
         }
+        if (!batch.metaPuts().isEmpty()) {
+            PreparedStatement ps = w.statement(UPSERT_META);
+            long now = System.currentTimeMillis();
+            for (Map.Entry<String, String> e : new TreeMap<>(batch.metaPuts()).entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getValue());
+                ps.setLong(3, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
+
+    static final String UPSERT_META = "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)"
+            + " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
 
     private static final String DELETE_TIMER = "DELETE FROM timers WHERE user_id = ? AND canvas_id = ? AND token = ?";
     private static final String DELETE_USER_TIMERS = "DELETE FROM timers WHERE user_id = ?";

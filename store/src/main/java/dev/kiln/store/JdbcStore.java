@@ -363,6 +363,43 @@ public final class JdbcStore implements Store {
         });
     }
 
+    // ---- Meta ----
+
+    @Override public Optional<String> meta(String key) {
+        return read("reading meta " + key, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    @Override public Map<String, String> metaWithPrefix(String prefix) {
+        return read("reading meta " + prefix + "*", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key")) {
+                ps.setString(1, prefix);
+                ps.setString(2, prefix + Character.MAX_VALUE);
+                try (ResultSet rs = ps.executeQuery()) {
+                    Map<String, String> out = new java.util.LinkedHashMap<>();
+                    while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+                    return out;
+                }
+            }
+        });
+    }
+
+    @Override public void putMeta(String key, String value) {
+        writer.inTransaction("writing meta " + key, w -> {
+            PreparedStatement ps = w.statement(Commits.UPSERT_META);
+            ps.setString(1, key);
+            ps.setString(2, value);
+            ps.setLong(3, System.currentTimeMillis());
+            return ps.executeUpdate();
+        });
+    }
+
     /** Package-private for tests that check connection settings: runs {@code work} on the writer. */
     <T> T onWriter(Writer.Work<T> work) { return writer.inTransaction("test", work); }
 

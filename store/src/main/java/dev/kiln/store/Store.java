@@ -96,5 +96,16 @@ public interface Store extends AutoCloseable {
     /** Deletes message log rows older than {@code before} (epoch ms); returns how many. */
     long pruneMessageLog(long before);
 
+    // ---- Meta: small durable state of connectors (CDI watermarks, Currents cursors) ----
+
+    /** The value stored under {@code key}, if any. */
+    Optional<String> meta(String key);
+
+    /** Values of every key starting with {@code prefix}, by key. */
+    Map<String, String> metaWithPrefix(String prefix);
+
+    /** Inserts or replaces one value outside any epoch (a connector's own progress, e.g. a Currents cursor). */
+    void putMeta(String key, String value);
+
     @Override void close();
 }

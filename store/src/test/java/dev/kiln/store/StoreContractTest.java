@@ -624,6 +624,33 @@ public abstract class StoreContractTest {
         assertThat(store.messageLog(MessageLogQuery.latest(10))).extracting(MessageLogRow::messageId).containsExactly("end", "old");
     }
 
+    private static CommitBatch withMeta(List<UserState> users, Map<String, String> meta, List<MessageLogRow> log) {
+        return new CommitBatch(users.stream().map(UserRow::of).toList(), Set.of(), Map.of(), Set.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), Set.of(), log, meta);
+    }
+
+    @Test
+    void meta_values_are_committed_with_the_batch_and_replaced_by_key() {
+        store.commit(withMeta(List.of(user("u1", null, 2_000)), Map.of("cdi:scores", "w1", "cdi:other", "x"), List.of()));
+        assertThat(store.meta("cdi:scores")).contains("w1");
+        assertThat(store.meta("nope")).isEmpty();
+        store.putMeta("currents:files", "c9");
+        store.commit(withMeta(List.of(), Map.of("cdi:scores", "w2"), List.of()));
+        assertThat(store.metaWithPrefix("cdi:")).containsExactly(Map.entry("cdi:other", "x"), Map.entry("cdi:scores", "w2"));
+        assertThat(store.metaWithPrefix("currents:")).containsExactly(Map.entry("currents:files", "c9"));
+    }
+
+    @Test
+    void a_failed_commit_writes_no_meta_value() {
+        store.commit(withMeta(List.of(user("u1", null, 2_000)), Map.of("cdi:scores", "w1"), List.of()));
+        // outcome is NOT NULL: the message log fails the batch, so neither the profile nor the watermark moves.
+        CommitBatch failing = withMeta(List.of(user("u1", "new@example.com", 3_000)), Map.of("cdi:scores", "w2"),
+                List.of(new MessageLogRow(0, "m", "u1", null, "camp-1", null, null, 200, "POST", "u", 502, 1, null, null, null)));
+        assertThatThrownBy(() -> store.commit(failing)).isInstanceOf(StoreException.class);
+        assertThat(store.meta("cdi:scores")).contains("w1");
+        assertThat(store.loadUser("u1")).contains(user("u1", null, 2_000));
+    }
+
     @Test
     void due_outbox_lists_messages_due_by_now_earliest_first_up_to_the_limit() {
         store.commit(delivery(List.of(), Set.of(), List.of(campaignMessage("late", "u1", 9_000, 0),
