@@ -22,7 +22,7 @@ import java.util.Optional;
 
 /**
  * Loads a definitions directory: one folder per {@link DocumentKind} ({@code segments/},
- * {@code canvases/}, {@code campaigns/}, {@code connections/}), each holding YAML ({@code .yaml}, {@code .yml}) or JSON ({@code .json})
+ * {@code canvases/}, {@code campaigns/}, {@code connections/}, {@code cdi/}), each holding YAML ({@code .yaml}, {@code .yml}) or JSON ({@code .json})
  * documents, one per file, in any sub-folder. Other folders and files are ignored. Every problem in
  * every file is reported. Stateless and thread-safe.
  *
@@ -34,8 +34,9 @@ public final class DefinitionLoader {
     public static final DocumentKind<Canvas> CANVASES = new CanvasKind();
     public static final DocumentKind<Campaign> CAMPAIGNS = new CampaignKind();
     public static final DocumentKind<Connection> CONNECTIONS = new ConnectionKind();
+    public static final DocumentKind<CdiIntegration> CDI = new CdiKind();
     /** The kinds Kiln knows today. */
-    public static final List<DocumentKind<?>> STANDARD_KINDS = List.of(SEGMENTS, CANVASES, CAMPAIGNS, CONNECTIONS);
+    public static final List<DocumentKind<?>> STANDARD_KINDS = List.of(SEGMENTS, CANVASES, CAMPAIGNS, CONNECTIONS, CDI);
 
     private final List<DocumentKind<?>> kinds;
 
@@ -202,6 +203,11 @@ public final class DefinitionLoader {
      */
     public static Parsed<Campaign> parseCampaign(String text, String fileName, boolean json, DefinitionSet context) {
         return parse(CAMPAIGNS, text, fileName, json, context);
+    }
+
+    /** Parses one CDI integration document ({@code cdi/*.yaml}). */
+    public static Parsed<CdiIntegration> parseCdi(String text, String fileName, boolean json) {
+        return parse(CDI, text, fileName, json);
     }
 
     /** Parses one connection document. Problems never repeat what a secret field holds. */

@@ -84,6 +84,11 @@ public final class DefinitionSet {
         return Optional.ofNullable(connections().get(id));
     }
 
+    /** CDI integrations ({@code cdi/*.yaml}) by id. */
+    public Map<String, CdiIntegration> cdi() {
+        return all(DefinitionLoader.CDI);
+    }
+
     /** How many definitions of {@code kind}. */
     public int count(DocumentKind<?> kind) {
         return all(kind).size();

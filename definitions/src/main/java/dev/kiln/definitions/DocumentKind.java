@@ -20,6 +20,9 @@ public interface DocumentKind<T> {
     /** The singular noun for summaries: {@code segment}. */
     String singular();
 
+    /** The plural noun for summaries; the folder unless that is not a plural ({@code cdi}). */
+    default String plural() { return folder(); }
+
     /**
      * Builds the model from one document. Report every problem found (not only the first) with
      * paths relative to the document; the result is used only when nothing was reported, so it may be

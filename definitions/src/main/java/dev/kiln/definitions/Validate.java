@@ -31,7 +31,7 @@ public final class Validate {
         List<String> counts = new ArrayList<>();
         for (DocumentKind<?> kind : loader.kinds()) {
             int n = result.definitions().count(kind);
-            counts.add(n + " " + (n == 1 ? kind.singular() : kind.folder()));
+            counts.add(n + " " + (n == 1 ? kind.singular() : kind.plural()));
         }
         int w = result.warnings().size();
         out.println("OK: " + String.join(", ", counts) + (w == 0 ? "" : " (" + w + (w == 1 ? " warning)" : " warnings)")));

@@ -35,6 +35,8 @@ public final class KilnServer implements AutoCloseable {
     /** How often scheduled campaigns are checked, and how late a run may start after downtime. */
     static final java.time.Duration SCHEDULER_CHECK = java.time.Duration.ofSeconds(10);
     static final java.time.Duration SCHEDULER_GRACE = java.time.Duration.ofHours(24);
+    /** How often CDI schedules ({@code every}) are checked. */
+    static final java.time.Duration CDI_TICK = java.time.Duration.ofSeconds(5);
 
     private final ServerConfig config;
     private final Store store;
@@ -45,6 +47,7 @@ public final class KilnServer implements AutoCloseable {
     private final CampaignRegistry campaigns;
     private final Dispatcher dispatcher;
     private final CampaignScheduler scheduler;
+    private dev.kiln.server.cdi.CdiService cdi;
     private boolean closed;
 
     private KilnServer(ServerConfig config, Store store, KilnRuntime runtime, Definitions definitions, ApiServer api,
@@ -72,6 +75,7 @@ public final class KilnServer implements AutoCloseable {
         Definitions definitions = null;
         Dispatcher dispatcher = null;
         CampaignScheduler scheduler = null;
+        dev.kiln.server.cdi.CdiService cdi = null;
         try {
             if (config.adminKey() != null && !config.adminKey().isBlank()) {
                 store.apiKeys().upsert("admin", "KILN_ADMIN_KEY", ApiKeys.hash(config.adminKey()), Scopes.ALL, System.currentTimeMillis());
@@ -93,6 +97,10 @@ public final class KilnServer implements AutoCloseable {
             });
             dispatcher = Dispatcher.start(config.delivery().withClock(runtime.clock()), runtime, connections, policy, registry);
             scheduler = new CampaignScheduler(runtime, SCHEDULER_CHECK, SCHEDULER_GRACE).start();
+            // CDI: integrations from cdi/*.yaml, reloaded with the definitions; scheduled syncs; a failing sync is recorded, never fatal.
+            cdi = new dev.kiln.server.cdi.CdiService(runtime, definitions.current().cdi()).startScheduler(CDI_TICK);
+            dev.kiln.server.cdi.CdiService cdiService = cdi;
+            definitions.onChange(d -> cdiService.integrations(d.current().cdi()));
             Definitions defs = definitions;
             KilnRuntime rt = runtime;
             ApiServer api = ApiServer.builder()
@@ -105,12 +113,16 @@ public final class KilnServer implements AutoCloseable {
                         DefinitionRoutes.register(routing, defs, rt);
                         CanvasRoutes.register(routing, canvases, rt);
                         CampaignRoutes.register(routing, campaigns, rt, connections, policy);
+                        dev.kiln.server.http.CdiRoutes.register(routing, cdiService);
                     })
                     .build();
             api.start();
             log.info("Kiln listening on http://localhost:{}", api.port());
-            return new KilnServer(config, store, runtime, definitions, api, canvases, campaigns, dispatcher, scheduler);
+            KilnServer server = new KilnServer(config, store, runtime, definitions, api, canvases, campaigns, dispatcher, scheduler);
+            server.cdi = cdi;
+            return server;
         } catch (RuntimeException | Error e) {
+            if (cdi != null) cdi.close();
             if (scheduler != null) scheduler.close();
             if (dispatcher != null) dispatcher.close();
             if (runtime != null) runtime.close();
@@ -127,6 +139,7 @@ public final class KilnServer implements AutoCloseable {
     public CanvasRegistry canvases() { return canvases; }
     public CampaignRegistry campaigns() { return campaigns; }
     public ServerConfig config() { return config; }
+    public dev.kiln.server.cdi.CdiService cdi() { return cdi; }
 
     /** Drains and stops: refuse new work, commit everything in flight, stop HTTP, close the store. */
     @Override
@@ -134,6 +147,7 @@ public final class KilnServer implements AutoCloseable {
         if (closed) return;
         closed = true;
         log.info("draining: no new work accepted; committing what is in flight");
+        if (cdi != null) cdi.close();
         scheduler.close();
         dispatcher.close();
         runtime.close();

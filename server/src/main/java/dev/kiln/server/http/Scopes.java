@@ -21,11 +21,15 @@ public final class Scopes {
     public static final String MESSAGES_READ = "messages.read";
     /** {@code GET /canvases}, {@code GET /canvases/{id}} and {@code GET /canvases/{id}/stats}. */
     public static final String CANVASES_READ = "canvases.read";
+    /** {@code GET /cdi/integrations}, {@code GET /cdi/integrations/{id}/job_sync_status}. */
+    public static final String CDI_READ = "cdi.read";
+    /** {@code POST /cdi/integrations/{id}/sync}. */
+    public static final String CDI_SYNC = "cdi.sync";
 
     /** Every scope, in a stable order (the admin key gets all of them). */
     public static final Set<String> ALL = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(USERS_TRACK, USERS_EXPORT,
             USERS_DELETE, USERS_IDENTIFY, USERS_ALIAS, SEGMENTS_READ, DEFINITIONS_WRITE, CANVAS_TRIGGER, CAMPAIGNS_TRIGGER,
-            MESSAGES_READ, CANVASES_READ)));
+            MESSAGES_READ, CANVASES_READ, CDI_READ, CDI_SYNC)));
 
     public static boolean isKnown(String scope) { return ALL.contains(scope); }
 }

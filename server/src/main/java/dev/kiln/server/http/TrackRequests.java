@@ -60,6 +60,24 @@ public final class TrackRequests {
         return parse(body, requestId, EVENTS);
     }
 
+    /** One attributes object as an op, or why it was refused ({@code type} is the API's stable error code). */
+    public record One(Op op, String type, String reason) {
+        public boolean ok() { return op != null; }
+    }
+
+    /**
+     * Parses one attributes object (identifier fields and attributes, as in the {@code attributes} array of
+     * /users/track) into an op with the given input id and source — for connectors such as CDI that apply
+     * rows with their own provenance. Never throws for a bad object: the reason comes back instead.
+     */
+    public static One attributes(JsonNode object, String inputId, Source source) {
+        try {
+            return new One(AttributeParser.parse(object, inputId, source), null, null);
+        } catch (Invalid e) {
+            return new One(null, e.type(), e.getMessage());
+        }
+    }
+
     /** The endpoint's form: with the server's own event parser (its JSON limits). */
     static Parsed parse(JsonNode body, String requestId, EventParser events) {
         Body.object(body, "/users/track", Set.copyOf(ARRAYS));
