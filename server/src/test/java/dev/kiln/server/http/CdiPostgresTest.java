@@ -1,0 +1,98 @@
+package dev.kiln.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.store.TestDatabases;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * CDI from a PostgreSQL warehouse over a real KilnServer: a {@code lead_scores} row (timestamptz UPDATED_AT,
+ * jsonb PAYLOAD) sets the profile's score with ledger source {@code cdi:<id>}; a second manual sync while one
+ * runs is 409. Skipped with a notice when PostgreSQL is unreachable, unless {@code CI=true}.
+ */
+class CdiPostgresTest {
+    static TestDatabases.PostgresSchema schema;
+    static CanvasRoutesTest.Running kiln;
+
+    @BeforeAll
+    static void start() throws Exception {
+        schema = TestDatabases.postgresSchema();
+        sql("CREATE TABLE lead_scores (UPDATED_AT timestamptz NOT NULL, EXTERNAL_ID text, PAYLOAD jsonb)");
+        String src = "source: { jdbc_url: '" + schema.url() + "', user: " + TestDatabases.postgresUser() + ", ";
+        kiln = new CanvasRoutesTest.Running(Map.of(
+                "cdi/pg-scores.yaml", "id: pg-scores\nname: Lead scores\n" + src + "table: lead_scores }\n"
+                        + "type: users.attributes\nschedule: { manual: true }\n",
+                "cdi/slow.yaml", "id: slow\nname: Slow\n" + src
+                        + "query: 'SELECT l.* FROM lead_scores l CROSS JOIN (SELECT pg_sleep(1.5)) s' }\n"
+                        + "type: users.attributes\nschedule: { manual: true }\n"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kiln != null) kiln.close();
+        if (schema != null) schema.close();
+    }
+
+    static void sql(String statement, Object... args) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", TestDatabases.postgresUser());
+        if (TestDatabases.postgresPassword() != null) p.setProperty("password", TestDatabases.postgresPassword());
+        try (Connection c = DriverManager.getConnection(schema.url(), p); PreparedStatement st = c.prepareStatement(statement)) {
+            for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
+            st.execute();
+        }
+    }
+
+    static JsonNode finished(String id, String job) {
+        JsonNode[] found = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            for (JsonNode run : kiln.get("/cdi/integrations/" + id + "/job_sync_status").json().path("results"))
+                if (run.path("job_id").asText().equals(job) && !run.path("job_status").asText().equals("running")) {
+                    found[0] = run;
+                    return true;
+                }
+            return false;
+        });
+        return found[0];
+    }
+
+    @Test
+    void a_postgres_row_sets_the_lead_score_with_source_cdi_and_a_concurrent_sync_is_409() throws Exception {
+        sql("INSERT INTO lead_scores VALUES (now() - interval '1 minute', 'pg-lead', '{\"lead score\": 120}'::jsonb)");
+        Http.Response started = kiln.post("/cdi/integrations/pg-scores/sync", "");
+        assertThat(started.status()).as(started.toString()).isEqualTo(202);
+        JsonNode run = finished("pg-scores", started.json().path("job_id").asText());
+        assertThat(run.path("job_status").asText()).as(run.toString()).isEqualTo("success");
+        assertThat(run.path("rows_synced").asLong()).isEqualTo(1);
+        JsonNode changes = kiln.get("/users/pg-lead/attributes/lead%20score/history").json().path("changes");
+        assertThat(changes).hasSize(1);
+        assertThat(changes.get(0).path("new_value").asLong()).isEqualTo(120);
+        assertThat(changes.get(0).path("source").path("label").asText()).isEqualTo("cdi:pg-scores");
+
+        // A late row with the same UPDATED_AT as the last max is applied; the first is not applied again.
+        sql("INSERT INTO lead_scores SELECT UPDATED_AT, 'pg-late', '{\"lead score\": 7}'::jsonb FROM lead_scores WHERE EXTERNAL_ID = 'pg-lead'");
+        JsonNode again = finished("pg-scores", kiln.post("/cdi/integrations/pg-scores/sync", "").json().path("job_id").asText());
+        assertThat(again.path("rows_synced").asLong()).as(again.toString()).isEqualTo(1);
+        assertThat(again.path("rows_already_synced").asLong()).isEqualTo(1);
+
+        Http.Response slow = kiln.post("/cdi/integrations/slow/sync", "");
+        assertThat(slow.status()).as(slow.toString()).isEqualTo(202);
+        Http.Response busy = kiln.post("/cdi/integrations/slow/sync", "");
+        assertThat(busy.status()).as(busy.toString()).isEqualTo(409);
+        assertThat(busy.message()).contains("already running");
+        JsonNode done = finished("slow", slow.json().path("job_id").asText());
+        assertThat(done.path("job_status").asText()).as(done.toString()).isEqualTo("success");
+    }
+}
