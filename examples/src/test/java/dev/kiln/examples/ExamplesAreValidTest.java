@@ -39,6 +39,8 @@ class ExamplesAreValidTest {
         assertThat(r.definitions().canvas("lead-scoring").orElseThrow().active()).isTrue();
         assertThat(r.definitions().campaigns()).containsOnlyKeys("salesforce-mql", "salesforce-mql-connected-content");
         assertThat(r.definitions().connections()).containsOnlyKeys("salesforce");
+        assertThat(r.definitions().cdi()).containsOnlyKeys("lead-scores");
+        assertThat(r.definitions().cdi().get("lead-scores").jdbcUrl()).isEqualTo("jdbc:sqlite:./kiln-data/warehouse.db");
     }
 
     @Test void the_only_warning_is_the_secret_in_the_seeds_own_connected_content_header() {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
         description = "Self-hosted lead scoring and lead handoff, Braze-compatible.",
         subcommands = {ServeCommand.class, KeysCommand.class, ValidateCommand.class, dev.kiln.server.simulate.SimulateCommand.class,
-                RenderCommand.class,
+                RenderCommand.class, CdiCommand.class,
                 dev.kiln.server.fake.FakeSalesforceCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
