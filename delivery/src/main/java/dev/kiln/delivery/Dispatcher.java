@@ -235,7 +235,11 @@ public final class Dispatcher implements AutoCloseable {
         if (capacity() <= 0 || closing) return nextToken;
         long generation = pollGeneration.incrementAndGet();
         finished.values().removeIf(g -> g < generation);
-        List<OutboxRow> rows = store.dueOutbox(now, config.batchSize() + active.size());
+        int limit = config.batchSize() + active.size();
+        List<OutboxRow> rows = store.dueOutbox(now, limit);
+        // A full read means more rows are due: look again as soon as there is room (a finishing message wakes
+        // the poller), instead of draining a backlog at one batch per poll interval.
+        backlog = rows.size() >= limit;
         long oldest = -1;
         for (OutboxRow row : rows) {
             String id = row.messageId();
@@ -261,8 +265,12 @@ public final class Dispatcher implements AutoCloseable {
             launch(row, a);
         }
         metrics.lagMillis.set(oldest < 0 ? 0 : Math.max(0, now - oldest));
+        if (backlog && capacity() > 0) nextToken = Math.min(nextToken, 1);
         return nextToken;
     }
+
+    /** The last outbox read was full: more rows are due than one read takes. */
+    private volatile boolean backlog;
 
     /** Starts rows whose campaign has tokens again; returns ms until the next token is due (or MAX_VALUE). */
     private long releaseRateLimited(long now) {
@@ -354,7 +362,7 @@ public final class Dispatcher implements AutoCloseable {
         finished.put(row.messageId(), pollGeneration.get());
         active.remove(row.messageId());
         running.decrementAndGet();
-        if (!committed) wake();
+        if (!committed || backlog) wake();
     }
 
     /** What one attempt came to (or {@link #PARKED}). */

@@ -87,6 +87,21 @@ class DispatcherTest {
         assertThat(h.counter("kiln.delivery.outcomes", "sent")).isEqualTo(1);
     }
 
+    @Test void a_backlog_larger_than_one_read_drains_without_waiting_for_the_poll_interval() {
+        h.routes.on("/token", token("tok-B")).on("/sf/", Routes.status(204));
+        h.campaigns(Harness.campaign("mql", seedWebhook(), List.of(), null));
+        for (int i = 0; i < 40; i++) {
+            h.lead("00QB" + i, 120);
+            h.trigger("00QB" + i, "mql");
+        }
+        assertThat(h.outbox()).hasSize(40);
+        // One read takes 5 rows and the next scheduled poll is an hour away: only re-reading on a full read
+        // (and on every finish while a backlog remains) can send all 40.
+        h.start(Harness.config().withPollInterval(Duration.ofHours(1)).withBatchSize(5));
+        awaitOutboxEmpty();
+        assertThat(h.routes.count("/sf/")).isEqualTo(40);
+    }
+
     @Test void a_503_is_retried_and_then_sent() {
         h.routes.on("/token", token("tok-A1")).on("/sf/", Routes.status(503), Routes.status(204));
         h.campaigns(Harness.campaign("mql", seedWebhook(), MARK_MQL, null));
