@@ -34,8 +34,9 @@ public final class DefinitionLoader {
     public static final DocumentKind<Canvas> CANVASES = new CanvasKind();
     public static final DocumentKind<Campaign> CAMPAIGNS = new CampaignKind();
     public static final DocumentKind<Connection> CONNECTIONS = new ConnectionKind();
+    public static final DocumentKind<CurrentsConnector> CURRENTS = new CurrentsKind();
     /** The kinds Kiln knows today. */
-    public static final List<DocumentKind<?>> STANDARD_KINDS = List.of(SEGMENTS, CANVASES, CAMPAIGNS, CONNECTIONS);
+    public static final List<DocumentKind<?>> STANDARD_KINDS = List.of(SEGMENTS, CANVASES, CAMPAIGNS, CONNECTIONS, CURRENTS);
 
     private final List<DocumentKind<?>> kinds;
 

@@ -84,6 +84,11 @@ public final class DefinitionSet {
         return Optional.ofNullable(connections().get(id));
     }
 
+    /** Currents connectors by id. */
+    public Map<String, CurrentsConnector> currents() {
+        return all(DefinitionLoader.CURRENTS);
+    }
+
     /** How many definitions of {@code kind}. */
     public int count(DocumentKind<?> kind) {
         return all(kind).size();

@@ -45,10 +45,13 @@ public final class KilnServer implements AutoCloseable {
     private final CampaignRegistry campaigns;
     private final Dispatcher dispatcher;
     private final CampaignScheduler scheduler;
+    private final dev.kiln.server.currents.Currents currents;
     private boolean closed;
 
     private KilnServer(ServerConfig config, Store store, KilnRuntime runtime, Definitions definitions, ApiServer api,
-                       CanvasRegistry canvases, CampaignRegistry campaigns, Dispatcher dispatcher, CampaignScheduler scheduler) {
+                       CanvasRegistry canvases, CampaignRegistry campaigns, Dispatcher dispatcher, CampaignScheduler scheduler,
+                       dev.kiln.server.currents.Currents currents) {
+        this.currents = currents;
         this.canvases = canvases;
         this.campaigns = campaigns;
         this.dispatcher = dispatcher;
@@ -62,6 +65,11 @@ public final class KilnServer implements AutoCloseable {
 
     /** Starts everything; throws with a clear message when the config or the definitions are invalid. */
     public static KilnServer start(ServerConfig config) {
+        return start(config, dev.kiln.server.currents.CurrentsConfig.fromEnvironment());
+    }
+
+    /** {@link #start(ServerConfig)} with Currents settings (poll interval, maximum event log retention). */
+    public static KilnServer start(ServerConfig config, dev.kiln.server.currents.CurrentsConfig currentsConfig) {
         log.info("starting Kiln: {}", config);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
@@ -72,6 +80,7 @@ public final class KilnServer implements AutoCloseable {
         Definitions definitions = null;
         Dispatcher dispatcher = null;
         CampaignScheduler scheduler = null;
+        dev.kiln.server.currents.Currents currents = null;
         try {
             if (config.adminKey() != null && !config.adminKey().isBlank()) {
                 store.apiKeys().upsert("admin", "KILN_ADMIN_KEY", ApiKeys.hash(config.adminKey()), Scopes.ALL, System.currentTimeMillis());
@@ -93,6 +102,10 @@ public final class KilnServer implements AutoCloseable {
             });
             dispatcher = Dispatcher.start(config.delivery().withClock(runtime.clock()), runtime, connections, policy, registry);
             scheduler = new CampaignScheduler(runtime, SCHEDULER_CHECK, SCHEDULER_GRACE).start();
+            // Currents: one exporter per connector; the event log is kept until the slowest has passed it.
+            currents = dev.kiln.server.currents.Currents.start(store, definitions.current().currents().values(), registry, currentsConfig);
+            if (!currents.isEmpty()) runtime.holdEventLog(currents::prunableThroughSeq, currentsConfig.maxRetention());
+            dev.kiln.server.currents.Currents cur = currents;
             Definitions defs = definitions;
             KilnRuntime rt = runtime;
             ApiServer api = ApiServer.builder()
@@ -105,12 +118,14 @@ public final class KilnServer implements AutoCloseable {
                         DefinitionRoutes.register(routing, defs, rt);
                         CanvasRoutes.register(routing, canvases, rt);
                         CampaignRoutes.register(routing, campaigns, rt, connections, policy);
+                        dev.kiln.server.http.CurrentsRoutes.register(routing, cur);
                     })
                     .build();
             api.start();
             log.info("Kiln listening on http://localhost:{}", api.port());
-            return new KilnServer(config, store, runtime, definitions, api, canvases, campaigns, dispatcher, scheduler);
+            return new KilnServer(config, store, runtime, definitions, api, canvases, campaigns, dispatcher, scheduler, currents);
         } catch (RuntimeException | Error e) {
+            if (currents != null) currents.close();
             if (scheduler != null) scheduler.close();
             if (dispatcher != null) dispatcher.close();
             if (runtime != null) runtime.close();
@@ -127,6 +142,7 @@ public final class KilnServer implements AutoCloseable {
     public CanvasRegistry canvases() { return canvases; }
     public CampaignRegistry campaigns() { return campaigns; }
     public ServerConfig config() { return config; }
+    public dev.kiln.server.currents.Currents currents() { return currents; }
 
     /** Drains and stops: refuse new work, commit everything in flight, stop HTTP, close the store. */
     @Override
@@ -137,6 +153,7 @@ public final class KilnServer implements AutoCloseable {
         scheduler.close();
         dispatcher.close();
         runtime.close();
+        currents.close(); // after the drain: what was committed is exported, complete files renamed, cursors written
         api.stop();
         definitions.close();
         store.close();
