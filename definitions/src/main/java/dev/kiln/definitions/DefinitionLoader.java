@@ -35,8 +35,9 @@ public final class DefinitionLoader {
     public static final DocumentKind<Campaign> CAMPAIGNS = new CampaignKind();
     public static final DocumentKind<Connection> CONNECTIONS = new ConnectionKind();
     public static final DocumentKind<CdiIntegration> CDI = new CdiKind();
+    public static final DocumentKind<CurrentsConnector> CURRENTS = new CurrentsKind();
     /** The kinds Kiln knows today. */
-    public static final List<DocumentKind<?>> STANDARD_KINDS = List.of(SEGMENTS, CANVASES, CAMPAIGNS, CONNECTIONS, CDI);
+    public static final List<DocumentKind<?>> STANDARD_KINDS = List.of(SEGMENTS, CANVASES, CAMPAIGNS, CONNECTIONS, CDI, CURRENTS);
 
     private final List<DocumentKind<?>> kinds;
 

@@ -89,6 +89,11 @@ public final class DefinitionSet {
         return all(DefinitionLoader.CDI);
     }
 
+    /** Currents connectors by id. */
+    public Map<String, CurrentsConnector> currents() {
+        return all(DefinitionLoader.CURRENTS);
+    }
+
     /** How many definitions of {@code kind}. */
     public int count(DocumentKind<?> kind) {
         return all(kind).size();

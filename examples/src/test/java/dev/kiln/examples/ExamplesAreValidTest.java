@@ -41,6 +41,17 @@ class ExamplesAreValidTest {
         assertThat(r.definitions().connections()).containsOnlyKeys("salesforce");
         assertThat(r.definitions().cdi()).containsOnlyKeys("lead-scores");
         assertThat(r.definitions().cdi().get("lead-scores").jdbcUrl()).isEqualTo("jdbc:sqlite:./kiln-data/warehouse.db");
+        assertThat(r.definitions().currents()).containsOnlyKeys("files");
+    }
+
+    @Test void the_currents_example_writes_gzip_json_files_under_kiln_data() {
+        dev.kiln.definitions.CurrentsConnector c = r.definitions().currents().get("files");
+        assertThat(c.sink()).isEqualTo(new dev.kiln.definitions.CurrentsConnector.Sink("files", "./kiln-data/currents", "ndjson_gzip", 300, 15_000));
+        assertThat(c.matches("users.behaviors.CustomEvent")).isTrue();
+        assertThat(c.matches("users.messages.webhook.Send")).isTrue();
+        assertThat(c.matches("users.canvas.Entry")).isTrue();
+        assertThat(c.matches("users.attributes.Change")).isTrue();
+        assertThat(c.matches("users.Delete")).isFalse();
     }
 
     @Test void the_only_warning_is_the_secret_in_the_seeds_own_connected_content_header() {

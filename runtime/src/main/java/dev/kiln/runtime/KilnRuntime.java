@@ -711,14 +711,48 @@ public final class KilnRuntime implements AutoCloseable {
         for (Submission s : c.submissions()) s.future().completeExceptionally(e);
     }
 
+    /** Through which seq the event log may be pruned (Currents cursors), and the retention that overrides it. */
+    private volatile java.util.function.LongSupplier eventLogHold = () -> Long.MAX_VALUE;
+    private volatile java.time.Duration eventLogMaxRetention;
+
+    /**
+     * Holds the event log for readers that have not passed it yet (Currents connectors): pruning by time
+     * removes rows only through {@code prunableThroughSeq} (the slowest connector's cursor), except that rows
+     * older than {@code maxRetention} are pruned regardless (with a warning), so a dead sink cannot fill the disk.
+     */
+    public void holdEventLog(java.util.function.LongSupplier prunableThroughSeq, java.time.Duration maxRetention) {
+        if (maxRetention.compareTo(config.eventLogRetention()) < 0)
+            throw new IllegalArgumentException("the maximum event log retention (" + maxRetention
+                    + ") must be at least the event log retention (" + config.eventLogRetention() + ")");
+        this.eventLogMaxRetention = maxRetention;
+        this.eventLogHold = prunableThroughSeq;
+    }
+
+    /**
+     * Prunes the event log as of {@code now}: rows past the retention that every holder has passed, and rows
+     * past the maximum retention. Returns how many. Safe on any thread (the store serialises writes).
+     */
+    public long pruneEventLog(long now) {
+        long through = eventLogHold.getAsLong();
+        long n = store.pruneEventLog(now - config.eventLogRetention().toMillis(), through);
+        if (n > 0) log.info("pruned {} event log rows older than {}", n, config.eventLogRetention());
+        java.time.Duration max = eventLogMaxRetention;
+        if (max != null && through != Long.MAX_VALUE) {
+            long forced = store.pruneEventLog(now - max.toMillis(), Long.MAX_VALUE);
+            if (forced > 0) log.warn("pruned {} event log rows older than the maximum retention {} that a Currents connector"
+                    + " had not exported yet", forced, max);
+            n += forced;
+        }
+        return n;
+    }
+
     /** Prunes the event log about every ten minutes, on the committer thread (the single writer). */
     private void pruneNowAndThen() {
         long now = clock.millis();
         if (now - lastPrune < 600_000) return;
         lastPrune = now;
         try {
-            long n = store.pruneEventLog(now - config.eventLogRetention().toMillis());
-            if (n > 0) log.info("pruned {} event log rows older than {}", n, config.eventLogRetention());
+            pruneEventLog(now);
             long l = store.pruneLedger(now - config.ledgerRetention().toMillis());
             if (l > 0) log.info("pruned {} score ledger rows older than {}", l, config.ledgerRetention());
         } catch (RuntimeException e) {

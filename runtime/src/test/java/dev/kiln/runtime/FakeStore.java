@@ -84,6 +84,8 @@ public final class FakeStore implements Store {
         return log.stream().filter(r -> r.seq() > after).limit(limit).toList();
     }
     @Override public synchronized long pruneEventLog(long before) { return 0; }
+    @Override public synchronized long pruneEventLog(long before, long throughSeq) { return 0; }
+    @Override public synchronized long lastEventSeq() { return 0; }
     @Override public ApiKeyStore apiKeys() { throw new UnsupportedOperationException(); }
     final Map<String, dev.kiln.store.TimerRow> timers = new HashMap<>();
     final List<dev.kiln.store.LedgerRow> ledgerRows = new ArrayList<>();

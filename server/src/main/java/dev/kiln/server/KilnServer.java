@@ -48,10 +48,13 @@ public final class KilnServer implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final CampaignScheduler scheduler;
     private dev.kiln.server.cdi.CdiService cdi;
+    private final dev.kiln.server.currents.Currents currents;
     private boolean closed;
 
     private KilnServer(ServerConfig config, Store store, KilnRuntime runtime, Definitions definitions, ApiServer api,
-                       CanvasRegistry canvases, CampaignRegistry campaigns, Dispatcher dispatcher, CampaignScheduler scheduler) {
+                       CanvasRegistry canvases, CampaignRegistry campaigns, Dispatcher dispatcher, CampaignScheduler scheduler,
+                       dev.kiln.server.currents.Currents currents) {
+        this.currents = currents;
         this.canvases = canvases;
         this.campaigns = campaigns;
         this.dispatcher = dispatcher;
@@ -65,6 +68,11 @@ public final class KilnServer implements AutoCloseable {
 
     /** Starts everything; throws with a clear message when the config or the definitions are invalid. */
     public static KilnServer start(ServerConfig config) {
+        return start(config, dev.kiln.server.currents.CurrentsConfig.fromEnvironment());
+    }
+
+    /** {@link #start(ServerConfig)} with Currents settings (poll interval, maximum event log retention). */
+    public static KilnServer start(ServerConfig config, dev.kiln.server.currents.CurrentsConfig currentsConfig) {
         log.info("starting Kiln: {}", config);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
@@ -76,6 +84,7 @@ public final class KilnServer implements AutoCloseable {
         Dispatcher dispatcher = null;
         CampaignScheduler scheduler = null;
         dev.kiln.server.cdi.CdiService cdi = null;
+        dev.kiln.server.currents.Currents currents = null;
         try {
             if (config.adminKey() != null && !config.adminKey().isBlank()) {
                 store.apiKeys().upsert("admin", "KILN_ADMIN_KEY", ApiKeys.hash(config.adminKey()), Scopes.ALL, System.currentTimeMillis());
@@ -101,6 +110,10 @@ public final class KilnServer implements AutoCloseable {
             cdi = new dev.kiln.server.cdi.CdiService(runtime, definitions.current().cdi()).startScheduler(CDI_TICK);
             dev.kiln.server.cdi.CdiService cdiService = cdi;
             definitions.onChange(d -> cdiService.integrations(d.current().cdi()));
+            // Currents: one exporter per connector; the event log is kept until the slowest has passed it.
+            currents = dev.kiln.server.currents.Currents.start(store, definitions.current().currents().values(), registry, currentsConfig);
+            if (!currents.isEmpty()) runtime.holdEventLog(currents::prunableThroughSeq, currentsConfig.maxRetention());
+            dev.kiln.server.currents.Currents cur = currents;
             Definitions defs = definitions;
             KilnRuntime rt = runtime;
             ApiServer api = ApiServer.builder()
@@ -114,15 +127,17 @@ public final class KilnServer implements AutoCloseable {
                         CanvasRoutes.register(routing, canvases, rt);
                         CampaignRoutes.register(routing, campaigns, rt, connections, policy);
                         dev.kiln.server.http.CdiRoutes.register(routing, cdiService);
+                        dev.kiln.server.http.CurrentsRoutes.register(routing, cur);
                     })
                     .build();
             api.start();
             log.info("Kiln listening on http://localhost:{}", api.port());
-            KilnServer server = new KilnServer(config, store, runtime, definitions, api, canvases, campaigns, dispatcher, scheduler);
+            KilnServer server = new KilnServer(config, store, runtime, definitions, api, canvases, campaigns, dispatcher, scheduler, currents);
             server.cdi = cdi;
             return server;
         } catch (RuntimeException | Error e) {
             if (cdi != null) cdi.close();
+            if (currents != null) currents.close();
             if (scheduler != null) scheduler.close();
             if (dispatcher != null) dispatcher.close();
             if (runtime != null) runtime.close();
@@ -140,6 +155,7 @@ public final class KilnServer implements AutoCloseable {
     public CampaignRegistry campaigns() { return campaigns; }
     public ServerConfig config() { return config; }
     public dev.kiln.server.cdi.CdiService cdi() { return cdi; }
+    public dev.kiln.server.currents.Currents currents() { return currents; }
 
     /** Drains and stops: refuse new work, commit everything in flight, stop HTTP, close the store. */
     @Override
@@ -151,6 +167,7 @@ public final class KilnServer implements AutoCloseable {
         scheduler.close();
         dispatcher.close();
         runtime.close();
+        currents.close(); // after the drain: what was committed is exported, complete files renamed, cursors written
         api.stop();
         definitions.close();
         store.close();

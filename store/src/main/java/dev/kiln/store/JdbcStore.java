@@ -110,12 +110,17 @@ public final class JdbcStore implements Store {
     }
 
     @Override public long pruneEventLog(long recordedBefore) {
+        return pruneEventLog(recordedBefore, Long.MAX_VALUE);
+    }
+
+    @Override public long pruneEventLog(long recordedBefore, long throughSeq) {
         long total = 0;
         while (true) {
             int n = writer.inTransaction("pruning the event log", w -> {
                 PreparedStatement ps = w.statement("DELETE FROM event_log WHERE seq IN (SELECT seq FROM event_log"
-                        + " WHERE recorded_at < ? ORDER BY seq LIMIT " + PRUNE_CHUNK + ")");
+                        + " WHERE recorded_at < ? AND seq <= ? ORDER BY seq LIMIT " + PRUNE_CHUNK + ")");
                 ps.setLong(1, recordedBefore);
+                ps.setLong(2, throughSeq);
                 return ps.executeUpdate();
             });
             total += n;
@@ -247,6 +252,15 @@ public final class JdbcStore implements Store {
                     }
                 }
                 return rows;
+            }
+        });
+    }
+
+    @Override public long lastEventSeq() {
+        return read("reading the last event log seq", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM event_log");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
             }
         });
     }

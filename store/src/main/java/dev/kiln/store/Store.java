@@ -49,6 +49,15 @@ public interface Store extends AutoCloseable {
     /** Deletes event log rows recorded before {@code recordedBefore} (epoch ms); returns how many. */
     long pruneEventLog(long recordedBefore);
 
+    /**
+     * Deletes event log rows recorded before {@code recordedBefore} (epoch ms) with {@code seq <= throughSeq}
+     * only (Currents connectors still need the later ones); returns how many.
+     */
+    long pruneEventLog(long recordedBefore, long throughSeq);
+
+    /** The highest event log seq ever assigned that is still stored, 0 when the log is empty. */
+    long lastEventSeq();
+
     ApiKeyStore apiKeys();
 
     // ---- Canvases ----

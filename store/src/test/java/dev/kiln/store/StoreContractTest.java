@@ -248,6 +248,22 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void prune_through_a_seq_keeps_later_rows_however_old_for_currents() {
+        store.commit(events(eventRows("old", 4, 100)));
+        long second = store.readEventLog(0, 10).get(1).seq();
+
+        assertThat(store.pruneEventLog(300, second)).isEqualTo(2);
+
+        assertThat(store.readEventLog(0, 100)).extracting(EventLogRow::id).containsExactly("old2", "old3");
+        assertThat(store.lastEventSeq()).isEqualTo(second + 2);
+    }
+
+    @Test
+    void the_last_event_seq_is_zero_for_an_empty_log() {
+        assertThat(store.lastEventSeq()).isZero();
+    }
+
+    @Test
     void prune_works_through_more_rows_than_one_chunk() {
         int n = JdbcStore.PRUNE_CHUNK * 2 + 1;
         store.commit(events(eventRows("e", n, 100)));

@@ -25,11 +25,13 @@ public final class Scopes {
     public static final String CDI_READ = "cdi.read";
     /** {@code POST /cdi/integrations/{id}/sync}. */
     public static final String CDI_SYNC = "cdi.sync";
+    /** {@code GET /currents}: Currents connectors, cursors and lag. */
+    public static final String CURRENTS_READ = "currents.read";
 
     /** Every scope, in a stable order (the admin key gets all of them). */
     public static final Set<String> ALL = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(USERS_TRACK, USERS_EXPORT,
             USERS_DELETE, USERS_IDENTIFY, USERS_ALIAS, SEGMENTS_READ, DEFINITIONS_WRITE, CANVAS_TRIGGER, CAMPAIGNS_TRIGGER,
-            MESSAGES_READ, CANVASES_READ, CDI_READ, CDI_SYNC)));
+            MESSAGES_READ, CANVASES_READ, CDI_READ, CDI_SYNC, CURRENTS_READ)));
 
     public static boolean isKnown(String scope) { return ALL.contains(scope); }
 }
