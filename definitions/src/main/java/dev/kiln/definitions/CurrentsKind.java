@@ -24,6 +24,8 @@ final class CurrentsKind implements DocumentKind<CurrentsConnector> {
 
     @Override public String singular() { return "Currents connector"; }
 
+    @Override public String plural() { return "Currents connectors"; }
+
     @Override public CurrentsConnector parse(JsonNode document, ProblemSink problems) {
         CountingSink sink = new CountingSink(problems);
         Cursor root = Cursor.root(document, sink);

@@ -250,6 +250,6 @@ class CampaignModelTest {
         write("connections/p.yaml", "id: p\ntype: basic_auth\nusername: u\npassword: { file: /run/secrets/p }\n");
         var bytes = new java.io.ByteArrayOutputStream();
         assertThat(Validate.validate(dir, new java.io.PrintStream(bytes, true))).isZero();
-        assertThat(bytes.toString().strip()).isEqualTo("OK: 0 segments, 0 canvases, 1 campaign, 1 connection");
+        assertThat(bytes.toString().strip()).isEqualTo("OK: 0 segments, 0 canvases, 1 campaign, 1 connection, 0 CDI integrations, 0 Currents connectors");
     }
 }

@@ -156,7 +156,7 @@ class CanvasLoadingTest {
         assertThat(code).isZero();
         assertThat(bytes.toString(StandardCharsets.UTF_8).lines()).containsExactly(
                 "warning: canvases/loop.yaml: steps.add.updates[0]: " + LOOP_WARNING,
-                "OK: 0 segments, 1 canvas, 0 campaigns, 0 connections, 0 CDI integrations (1 warning)");
+                "OK: 0 segments, 1 canvas, 0 campaigns, 0 connections, 0 CDI integrations, 0 Currents connectors (1 warning)");
     }
 
     @Test

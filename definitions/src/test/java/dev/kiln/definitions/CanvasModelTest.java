@@ -68,7 +68,7 @@ class CanvasModelTest {
     void validate_counts_the_seed_canvas() throws URISyntaxException {
         var bytes = new java.io.ByteArrayOutputStream();
         assertThat(Validate.validate(seedDir(), new java.io.PrintStream(bytes, true))).isZero();
-        assertThat(bytes.toString().strip()).isEqualTo("OK: 1 segment, 1 canvas, 0 campaigns, 0 connections, 0 CDI integrations");
+        assertThat(bytes.toString().strip()).isEqualTo("OK: 1 segment, 1 canvas, 0 campaigns, 0 connections, 0 CDI integrations, 0 Currents connectors");
     }
 
     @Test

@@ -32,14 +32,14 @@ class ValidateTest {
         write("segments/c.yaml", "id: c\nname: C\n");
 
         assertThat(Validate.validate(dir, out)).isZero();
-        assertThat(output()).isEqualTo("OK: 3 segments, 0 canvases, 0 campaigns, 0 connections, 0 CDI integrations" + System.lineSeparator());
+        assertThat(output()).isEqualTo("OK: 3 segments, 0 canvases, 0 campaigns, 0 connections, 0 CDI integrations, 0 Currents connectors" + System.lineSeparator());
     }
 
     @Test
     void one_definition_is_singular() throws IOException {
         write("segments/a.yaml", "id: a\nname: A\n");
         assertThat(Validate.validate(dir, out)).isZero();
-        assertThat(output()).isEqualTo("OK: 1 segment, 0 canvases, 0 campaigns, 0 connections, 0 CDI integrations" + System.lineSeparator());
+        assertThat(output()).isEqualTo("OK: 1 segment, 0 canvases, 0 campaigns, 0 connections, 0 CDI integrations, 0 Currents connectors" + System.lineSeparator());
     }
 
     @Test
