@@ -369,6 +369,6 @@ class ApiServerTest {
 
     @Test
     void scopes_list_every_scope_once() {
-        assertThat(Scopes.ALL).doesNotHaveDuplicates().hasSize(12).contains("users.track", "messages.read");
+        assertThat(Scopes.ALL).doesNotHaveDuplicates().hasSize(14).contains("users.track", "messages.read", "cdi.read", "cdi.sync", "currents.read");
     }
 }
