@@ -39,6 +39,8 @@ class CdiKill9Test {
     private static final int USERS = 2_000;
     private static final int BATCH = 200;
     private static final String ID = "hits";
+    /** Kill once this many rows are applied: several batches, all inside the watermark's 1 h overlap window (rows are 1 s apart). */
+    private static final int KILL_AFTER = 5 * BATCH;
     private static final DateTimeFormatter SPACE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     @TempDir Path data;
@@ -78,7 +80,7 @@ class CdiKill9Test {
                             last.set(job);
                             if (!job.path("job_status").asText().equals("running"))
                                 throw new AssertionError("the sync ended before it could be killed (make it slower): " + job);
-                            return job.path("rows_synced").asLong() > 0;
+                            return job.path("rows_synced").asLong() >= KILL_AFTER;
                         });
                 syncedAtKill = last.get().path("rows_synced").asLong();
                 kiln.kill9();
@@ -103,6 +105,12 @@ class CdiKill9Test {
                     if (done.path("job_status").asText().equals("success")) break;
                 }
                 JsonNode last = finished.getLast();
+                long resumedApplied = finished.stream().mapToLong(j -> j.path("rows_synced").asLong()).sum();
+                assertThat(resumedApplied).as("rows applied by the resumed sync(s) %s: the rest, none twice", finished)
+                        .isEqualTo(ROWS - appliedBefore);
+                assertThat(finished.getFirst().path("rows_already_synced").asLong())
+                        .as("the resumed sync passes over the rows applied before the kill (all inside the overlap): %s", finished.getFirst())
+                        .isEqualTo(appliedBefore);
                 assertThat(last.path("job_status").asText()).as("the final sync: %s; all: %s", last, finished).isEqualTo("success");
                 assertThat(last.path("rows_failed_with_errors").asLong()).as("%s", last).isZero();
 
