@@ -14,7 +14,7 @@ import java.util.Objects;
  *   user: kiln                              # optional
  *   password: { env: WAREHOUSE_PASSWORD }   # optional; or { file: /run/secrets/warehouse }
  *   table: lead_scores                      # or query: SELECT … (exactly one)
- * type: users.attributes                    # or users.delete
+ * type: users.attributes                    # or users.events, users.purchases, users.delete
  * schedule: { every: 15m }                  # or { manual: true }
  * batch_size: 1000                          # optional
  * overlap: 1h                               # optional: how far back each sync looks for late rows
@@ -30,7 +30,8 @@ public record CdiIntegration(String id, String name, String jdbcUrl, String user
     public static final long DEFAULT_OVERLAP_MILLIS = 3_600_000L;
 
     public enum Type {
-        USERS_ATTRIBUTES("users.attributes"), USERS_DELETE("users.delete");
+        USERS_ATTRIBUTES("users.attributes"), USERS_EVENTS("users.events"), USERS_PURCHASES("users.purchases"),
+        USERS_DELETE("users.delete");
         private final String word;
         Type(String word) { this.word = word; }
         public String word() { return word; }

@@ -14,10 +14,9 @@ import java.util.regex.Pattern;
 final class CdiKind implements DocumentKind<CdiIntegration> {
     static final List<String> KEYS = List.of("id", "name", "source", "type", "schedule", "batch_size", "overlap");
     static final List<String> SOURCE_KEYS = List.of("jdbc_url", "user", "password", "table", "query");
-    static final List<String> TYPES = List.of("users.attributes", "users.delete");
-    static final List<String> LATER_TYPES = List.of("users.events", "users.purchases");
+    static final List<String> TYPES = List.of("users.attributes", "users.events", "users.purchases", "users.delete");
     /** A table name, optionally schema-qualified; quoted names are written as a query instead. */
-    private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*){0,2}");
+    static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*){0,2}");
 
     @Override public String folder() { return "cdi"; }
 
@@ -102,7 +101,7 @@ final class CdiKind implements DocumentKind<CdiIntegration> {
         return new CdiIntegration(id.get(), name.get(), url, user, password, table, query, type, every, batch, overlap);
     }
 
-    private static String jdbcUrl(Cursor c) {
+    static String jdbcUrl(Cursor c) {
         Optional<String> url = c.text("a JDBC URL such as jdbc:postgresql://host:5432/db or jdbc:sqlite:./kiln-data/warehouse.db");
         if (url.isEmpty()) return null;
         if (!url.get().startsWith("jdbc:")) {
@@ -125,8 +124,7 @@ final class CdiKind implements DocumentKind<CdiIntegration> {
         if (t.node().isTextual()) {
             String w = t.node().textValue();
             for (CdiIntegration.Type type : CdiIntegration.Type.values()) if (type.word().equals(w)) return type;
-            if (LATER_TYPES.contains(w)) t.problem(w + " is not supported yet; Kiln syncs " + Words.oneOf(TYPES) + " for now");
-            else t.problem("unknown CDI type; " + Words.suggest(w, TYPES));
+            t.problem("unknown CDI type; " + Words.suggest(w, TYPES));
             return null;
         }
         t.problem("expected " + Words.oneOf(TYPES) + ", got " + t.describe());

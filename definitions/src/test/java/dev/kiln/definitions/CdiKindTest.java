@@ -109,14 +109,14 @@ class CdiKindTest {
 
     @Test void type_is_required_and_known() {
         assertThat(problems(HEAD + SOURCE + "schedule: { manual: true }\n"))
-                .containsExactly(at("type", "required: users.attributes or users.delete"));
+                .containsExactly(at("type", "required: users.attributes, users.events, users.purchases or users.delete"));
         assertThat(problems(HEAD + SOURCE + "type: users.atributes\nschedule: { manual: true }\n")).singleElement()
                 .asString().startsWith(at("type", "unknown CDI type; did you mean users.attributes?"));
     }
 
-    @Test void events_and_purchases_are_not_yet_supported() {
-        assertThat(problems(HEAD + SOURCE + "type: users.events\nschedule: { manual: true }\n"))
-                .containsExactly(at("type", "users.events is not supported yet; Kiln syncs users.attributes or users.delete for now"));
+    @Test void events_and_purchases_are_types() {
+        assertThat(parse(HEAD + SOURCE + "type: users.events\nschedule: { manual: true }\n").type()).isEqualTo(CdiIntegration.Type.USERS_EVENTS);
+        assertThat(parse(HEAD + SOURCE + "type: users.purchases\nschedule: { manual: true }\n").type()).isEqualTo(CdiIntegration.Type.USERS_PURCHASES);
     }
 
     @Test void schedule_is_every_or_manual() {

@@ -40,13 +40,13 @@ class CurrentsDefinitionTest {
                 """);
         assertThat(c).isEqualTo(new CurrentsConnector("warehouse",
                 List.of("users.behaviors.*", "users.messages.webhook.*", "users.canvas.Entry", "users.attributes.Change"),
-                new CurrentsConnector.Sink("files", "./kiln-data/currents", "ndjson_gzip", 60, 100)));
+                new CurrentsConnector.Files("./kiln-data/currents", "ndjson_gzip", 60, 100)));
     }
 
     @Test
     void sink_settings_default_to_brazes_five_minutes_or_15000_events() {
         CurrentsConnector c = parse("id: w\n" + EVENTS + "sink: { type: files, path: out }\n");
-        assertThat(c.sink()).isEqualTo(new CurrentsConnector.Sink("files", "out", "ndjson_gzip", 300, 15_000));
+        assertThat(c.sink()).isEqualTo(new CurrentsConnector.Files("out", "ndjson_gzip", 300, 15_000));
     }
 
     @Test
@@ -113,11 +113,73 @@ class CurrentsDefinitionTest {
     }
 
     @Test
-    void jdbc_and_http_sinks_are_not_yet_supported() {
-        assertThat(problems("id: w\n" + EVENTS + "sink: { type: jdbc, path: out }\n"))
-                .contains(at("sink.type", "the jdbc sink is not yet supported; use type: files"));
-        assertThat(problems("id: w\n" + EVENTS + "sink: { type: http, path: out }\n"))
-                .contains(at("sink.type", "the http sink is not yet supported; use type: files"));
+    void a_jdbc_sink_parses_with_defaults_and_every_field() {
+        CurrentsConnector d = parse("id: w\n" + EVENTS + "sink: { type: jdbc, jdbc_url: 'jdbc:postgresql://127.0.0.1:5432/test' }\n");
+        assertThat(d.sink()).isEqualTo(new CurrentsConnector.Jdbc("jdbc:postgresql://127.0.0.1:5432/test", null, null,
+                "kiln_currents_events", 5_000, 1_000));
+        CurrentsConnector c = parse("id: w\n" + EVENTS + """
+                sink:
+                  type: jdbc
+                  jdbc_url: jdbc:postgresql://warehouse:5432/analytics
+                  user: kiln
+                  password: { env: WAREHOUSE_PASSWORD }
+                  table: analytics.kiln_events
+                  batch_events: 2000
+                  flush: 5s
+                """);
+        assertThat(c.sink()).isEqualTo(new CurrentsConnector.Jdbc("jdbc:postgresql://warehouse:5432/analytics", "kiln",
+                Connection.SecretRef.env("WAREHOUSE_PASSWORD"), "analytics.kiln_events", 2_000, 5_000));
+    }
+
+    @Test
+    void a_jdbc_sink_needs_a_jdbc_url_without_a_password_and_a_plain_table_name() {
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: jdbc }\n")).contains(at("sink.jdbc_url", "required"));
+        List<String> p = problems("id: w\n" + EVENTS + "sink: { type: jdbc, jdbc_url: 'jdbc:postgresql://h/db?password=hunter22' }\n");
+        assertThat(p).anySatisfy(m -> assertThat(m).startsWith(at("sink.jdbc_url", "must not hold a password")));
+        assertThat(String.join("\n", p)).doesNotContain("hunter22");
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: jdbc, jdbc_url: 'jdbc:sqlite:x.db', table: 'x; drop table y' }\n"))
+                .anySatisfy(m -> assertThat(m).startsWith(at("sink.table", "expected a table name")));
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: jdbc, jdbc_url: 'jdbc:sqlite:x.db', password: hunter22 }\n"))
+                .anySatisfy(m -> assertThat(m).startsWith(at("sink.password", "a secret is never written in a definition")));
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: jdbc, jdbc_url: 'jdbc:sqlite:x.db', path: out }\n"))
+                .anySatisfy(m -> assertThat(m).startsWith(at("sink.path", "unknown key")));
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: jdbc, jdbc_url: 'jdbc:sqlite:x.db', batch_events: 0 }\n"))
+                .anySatisfy(m -> assertThat(m).startsWith(at("sink.batch_events", "expected a whole number of events from 1 to 100000")));
+    }
+
+    @Test
+    void an_http_sink_parses_with_defaults_and_every_field() {
+        CurrentsConnector d = parse("id: w\n" + EVENTS + "sink: { type: http, url: 'https://collector.example.com/kiln' }\n");
+        assertThat(d.sink()).isEqualTo(new CurrentsConnector.Http("https://collector.example.com/kiln", java.util.Map.of(), null,
+                1_000, 1_000, 10_000));
+        CurrentsConnector c = parse("id: w\n" + EVENTS + """
+                sink:
+                  type: http
+                  url: http://127.0.0.1:9000/events
+                  headers: { X-Source: kiln }
+                  authorization: { file: /run/secrets/collector }
+                  batch_events: 500
+                  flush: 250ms
+                  timeout: 3s
+                """);
+        assertThat(c.sink()).isEqualTo(new CurrentsConnector.Http("http://127.0.0.1:9000/events", java.util.Map.of("X-Source", "kiln"),
+                Connection.SecretRef.file("/run/secrets/collector"), 500, 250, 3_000));
+    }
+
+    @Test
+    void an_http_sink_refuses_bad_urls_credentials_in_the_url_and_authorization_in_headers() {
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: http }\n")).contains(at("sink.url", "required"));
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: http, url: 'ftp://h/x' }\n"))
+                .anySatisfy(m -> assertThat(m).startsWith(at("sink.url", "expected an absolute http or https URL")));
+        List<String> p = problems("id: w\n" + EVENTS + "sink: { type: http, url: 'https://u:hunter22@h/x' }\n");
+        assertThat(p).anySatisfy(m -> assertThat(m).startsWith(at("sink.url", "must not hold a user or password")));
+        assertThat(String.join("\n", p)).doesNotContain("hunter22");
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: http, url: 'https://h/x', headers: { Authorization: 'Bearer abc' } }\n"))
+                .anySatisfy(m -> assertThat(m).startsWith(at("sink.headers.Authorization", "write the Authorization header as authorization")));
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: http, url: 'https://h/x', headers: { Content-Type: text/plain } }\n"))
+                .anySatisfy(m -> assertThat(m).startsWith(at("sink.headers.Content-Type", "set by Kiln")));
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: http, url: 'https://h/x', timeout: 10m }\n"))
+                .anySatisfy(m -> assertThat(m).startsWith(at("sink.timeout", "expected a duration from 100ms to 300s")));
     }
 
     @Test
@@ -132,9 +194,9 @@ class CurrentsDefinitionTest {
     }
 
     @Test
-    void avro_is_not_yet_supported_and_other_formats_are_unknown() {
-        assertThat(problems("id: w\n" + EVENTS + "sink: { type: files, path: out, format: avro }\n"))
-                .anySatisfy(p -> assertThat(p).startsWith(at("sink.format", "avro is not yet supported")));
+    void avro_is_a_format_and_other_formats_are_unknown() {
+        assertThat(parse("id: w\n" + EVENTS + "sink: { type: files, path: out, format: avro }\n").sink())
+                .isEqualTo(new CurrentsConnector.Files("out", "avro", 300, 15_000));
         assertThat(problems("id: w\n" + EVENTS + "sink: { type: files, path: out, format: ndjson_gz }\n"))
                 .anySatisfy(p -> assertThat(p).startsWith(at("sink.format", "unknown format; did you mean ndjson_gzip")));
     }

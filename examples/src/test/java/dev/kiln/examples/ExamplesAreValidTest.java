@@ -46,7 +46,7 @@ class ExamplesAreValidTest {
 
     @Test void the_currents_example_writes_gzip_json_files_under_kiln_data() {
         dev.kiln.definitions.CurrentsConnector c = r.definitions().currents().get("files");
-        assertThat(c.sink()).isEqualTo(new dev.kiln.definitions.CurrentsConnector.Sink("files", "./kiln-data/currents", "ndjson_gzip", 300, 15_000));
+        assertThat(c.sink()).isEqualTo(new dev.kiln.definitions.CurrentsConnector.Files("./kiln-data/currents", "ndjson_gzip", 300, 15_000));
         assertThat(c.matches("users.behaviors.CustomEvent")).isTrue();
         assertThat(c.matches("users.messages.webhook.Send")).isTrue();
         assertThat(c.matches("users.canvas.Entry")).isTrue();

@@ -204,7 +204,11 @@ final class CdiSync {
         batch.rows++;
         String inputId = "cdi:" + integration.id() + ":" + fp;
         try {
-            Op op = integration.type() == CdiIntegration.Type.USERS_DELETE ? deleteOp(ids, payload, inputId) : attributesOp(ids, payload, inputId);
+            Op op = switch (integration.type()) {
+                case USERS_DELETE -> deleteOp(ids, payload, inputId);
+                case USERS_ATTRIBUTES -> attributesOp(ids, payload, inputId);
+                case USERS_EVENTS, USERS_PURCHASES -> throw new BadRow(integration.type().word() + " rows are not applied yet");
+            };
             batch.ops.add(op);
             batch.described.add(described);
         } catch (BadRow e) {

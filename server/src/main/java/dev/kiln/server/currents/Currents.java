@@ -25,9 +25,18 @@ public final class Currents implements AutoCloseable {
         this.store = store;
     }
 
+    /** Starts with secrets read from the process environment and files. */
     public static Currents start(Store store, Collection<CurrentsConnector> connectors, MeterRegistry registry, CurrentsConfig config) {
+        return start(store, connectors, registry, config,
+                dev.kiln.delivery.SecretResolver.standard(new dev.kiln.delivery.Secrets())::resolve);
+    }
+
+    /** @param secrets reads the {@code { env }} / {@code { file }} secrets of jdbc and http sinks */
+    public static Currents start(Store store, Collection<CurrentsConnector> connectors, MeterRegistry registry, CurrentsConfig config,
+                                 java.util.function.Function<dev.kiln.definitions.Connection.SecretRef, String> secrets) {
+        SinkWriters.SinkContext context = new SinkWriters.SinkContext(registry, secrets);
         List<CurrentsExporter> exporters = new ArrayList<>();
-        for (CurrentsConnector c : connectors) exporters.add(new CurrentsExporter(c, store, config, registry));
+        for (CurrentsConnector c : connectors) exporters.add(new CurrentsExporter(c, store, config, context));
         Currents currents = new Currents(List.copyOf(exporters), config, store);
         exporters.forEach(CurrentsExporter::start);
         return currents;
@@ -61,13 +70,7 @@ public final class Currents implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", c.id());
             m.put("events", c.events());
-            Map<String, Object> sink = new LinkedHashMap<>();
-            sink.put("type", c.sink().type());
-            sink.put("path", c.sink().path());
-            sink.put("format", c.sink().format());
-            sink.put("roll_seconds", c.sink().rollSeconds());
-            sink.put("roll_events", c.sink().rollEvents());
-            m.put("sink", sink);
+            m.put("sink", SinkWriters.describe(c.sink()));
             long cursor = e.cursor();
             m.put("cursor", cursor);
             m.put("last_seq", last);
@@ -80,7 +83,7 @@ public final class Currents implements AutoCloseable {
         return out;
     }
 
-    /** Completes open files and commits each connector's cursor, then stops. */
+    /** Confirms what each sink holds and commits each connector's cursor, then stops. */
     @Override public void close() {
         exporters.forEach(CurrentsExporter::stop);
     }

@@ -39,7 +39,7 @@ class CurrentsExporterTest {
     @AfterEach void close() { store.close(); }
 
     CurrentsConnector connector(String id, List<String> events, long rollSeconds, int rollEvents) {
-        return new CurrentsConnector(id, events, new CurrentsConnector.Sink("files", out.toString(), "ndjson_gzip", rollSeconds, rollEvents));
+        return new CurrentsConnector(id, events, new CurrentsConnector.Files(out.toString(), "ndjson_gzip", rollSeconds, rollEvents));
     }
 
     Currents start(CurrentsConnector... c) {
@@ -152,7 +152,7 @@ class CurrentsExporterTest {
     void the_slowest_connector_bounds_what_may_be_pruned() {
         append(store, customEvents("e", 6));
         Path other = dir.resolve("other");
-        CurrentsConnector slow = new CurrentsConnector("slow", List.of("users.*"), new CurrentsConnector.Sink("files", other.toString(), "ndjson_gzip", 300, 15_000));
+        CurrentsConnector slow = new CurrentsConnector("slow", List.of("users.*"), new CurrentsConnector.Files(other.toString(), "ndjson_gzip", 300, 15_000));
         store.putMeta("currents:slow", "2");
         try (Currents c = Currents.start(store, List.of(connector("fast", List.of("users.*"), 1, 15_000), slow), registry, FAST)) {
             await(() -> c.status().get(0).get("cursor").equals(6L), 5_000, "the fast connector done");
