@@ -103,7 +103,7 @@ final class CdiSync {
         Properties props = new Properties();
         if (integration.user() != null) props.setProperty("user", integration.user());
         if (integration.password() != null) props.setProperty("password", secrets.apply(integration.password()));
-        try (Connection c = DriverManager.getConnection(integration.jdbcUrl(), props)) {
+        try (Connection c = dev.kiln.server.jdbc.JdbcSources.connect(integration.jdbcUrl(), props)) {
             c.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
             Columns cols = columns(c);
             String where = wm.started() ? " WHERE t." + cols.q(cols.updatedAt) + " >= ?" : "";
