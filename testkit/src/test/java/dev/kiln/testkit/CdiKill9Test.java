@@ -137,29 +137,13 @@ class CdiKill9Test {
         assertThat(sum).as("sum of hits over all users (%s)", context).isEqualTo(ROWS);
     }
 
-    private static String startSync(KilnClient client) {
-        KilnClient.Response r = client.post("/cdi/integrations/" + ID + "/sync", "{}");
-        assertThat(r.status()).as("start sync: %s", r).isEqualTo(202);
-        return r.json().path("job_id").asText();
-    }
+    private static String startSync(KilnClient client) { return CdiJobs.startSync(client, ID); }
 
     private static JsonNode awaitEnd(KilnClient client, String jobId, KilnProcess kiln) {
-        AtomicReference<JsonNode> last = new AtomicReference<>();
-        await("job " + jobId + " ends").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    JsonNode job = job(client, jobId);
-                    last.set(job);
-                    return !job.path("job_status").asText().equals("running");
-                });
-        return last.get();
+        return CdiJobs.awaitEnd(client, ID, jobId, Duration.ofSeconds(180));
     }
 
-    private static JsonNode job(KilnClient client, String jobId) {
-        KilnClient.Response r = client.get("/cdi/integrations/" + ID + "/job_sync_status");
-        assertThat(r.status()).as("job status: %s", r).isEqualTo(200);
-        for (JsonNode j : r.json().path("results")) if (j.path("job_id").asText().equals(jobId)) return j;
-        throw new AssertionError("no job " + jobId + " in " + r);
-    }
+    private static JsonNode job(KilnClient client, String jobId) { return CdiJobs.job(client, ID, jobId); }
 
     /** {@code hits} of every user (0 when unset), 50 at a time through {@code /users/export/ids}. */
     private static Map<String, Long> hits(KilnClient client) {

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,9 +32,7 @@ import static org.awaitility.Awaitility.await;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HandoffTest {
-    private static final Path CAMPAIGN = Path.of("..", "examples", "campaigns", "salesforce-mql.yaml");
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final String MQL_BODY = "{\"lead_status\":\"MQL\"}";
 
     @TempDir static Path data;
     private static FakeSalesforce salesforce;
@@ -47,18 +44,9 @@ class HandoffTest {
     static void start() throws IOException {
         salesforce = FakeSalesforce.start(0).acceptAnyLead(true).retryAfterSeconds(1);
         Path definitions = SeedLeads.definitions(data.resolve("definitions"), "1h");
-        Files.createDirectories(definitions.resolve("campaigns"));
-        Files.copy(CAMPAIGN, definitions.resolve("campaigns/salesforce-mql.yaml"));
-        Files.createDirectories(definitions.resolve("connections"));
-        Files.writeString(definitions.resolve("connections/salesforce.yaml"), """
-                id: salesforce
-                type: oauth2_client_credentials
-                token_url: %s
-                client_id: %s
-                client_secret: { env: SALESFORCE_CLIENT_SECRET }
-                """.formatted(salesforce.tokenUrl(), FakeSalesforce.DEFAULT_CLIENT_ID), StandardCharsets.UTF_8);
+        SalesforceHandoff.addTo(definitions, salesforce);
         kiln = KilnProcess.builder(data.resolve("server")).definitions(definitions)
-                .env("SALESFORCE_CLIENT_SECRET", FakeSalesforce.DEFAULT_CLIENT_SECRET).start();
+                .env(SalesforceHandoff.SECRET_ENV, FakeSalesforce.DEFAULT_CLIENT_SECRET).start();
         client = kiln.client();
         seed = new SeedLeads(client);
     }
@@ -71,22 +59,11 @@ class HandoffTest {
         if (salesforce != null) salesforce.close();
     }
 
-    private static List<Recorded> okPatches(String lead) {
-        return salesforce.patchesFor(lead).stream().filter(r -> r.status() == 204).toList();
-    }
+    private static List<Recorded> okPatches(String lead) { return SalesforceHandoff.okPatches(salesforce, lead); }
 
-    private static List<JsonNode> log(String lead) {
-        KilnClient.Response r = client.get("/messages/log?user=" + lead);
-        assertThat(r.status()).as("GET /messages/log: %s", r).isEqualTo(200);
-        List<JsonNode> out = new ArrayList<>();
-        r.json().path("messages").forEach(out::add);
-        return out;
-    }
+    private static List<JsonNode> log(String lead) { return SalesforceHandoff.messageLog(client, lead); }
 
-    private static String leadStatus(String lead) {
-        KilnClient.Response r = client.export(List.of(lead));
-        return r.json().path("users").path(0).path("custom_attributes").path("lead_status").asText(null);
-    }
+    private static String leadStatus(String lead) { return SalesforceHandoff.leadStatus(client, lead); }
 
     @Test @Order(1)
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -96,7 +73,7 @@ class HandoffTest {
         seed.event(lead, "demo_requested");                        // +5 by the Canvas: 103
         await().atMost(PATIENCE).until(() -> okPatches(lead).size() == 1);
         Recorded patch = okPatches(lead).get(0);
-        assertThat(patch.body().replaceAll("\\s", "")).isEqualTo(MQL_BODY);
+        assertThat(patch.body().replaceAll("\\s", "")).isEqualTo(SalesforceHandoff.MQL_BODY);
         assertThat(patch.header("authorization")).get().asString().startsWith("Bearer ");
         assertThat(salesforce.tokensIssued()).isPositive();
         assertThat(patch.header("idempotency-key")).isPresent();
@@ -209,9 +186,5 @@ class HandoffTest {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
-    }
-
-    static {
-        if (!Files.isRegularFile(CAMPAIGN)) throw new UncheckedIOException(new IOException("missing " + CAMPAIGN.toAbsolutePath()));
     }
 }
