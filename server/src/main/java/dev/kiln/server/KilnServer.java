@@ -111,7 +111,9 @@ public final class KilnServer implements AutoCloseable {
             dev.kiln.server.cdi.CdiService cdiService = cdi;
             definitions.onChange(d -> cdiService.integrations(d.current().cdi()));
             // Currents: one exporter per connector; the event log is kept until the slowest has passed it.
-            currents = dev.kiln.server.currents.Currents.start(store, definitions.current().currents().values(), registry, currentsConfig);
+            // The http sink obeys the same outbound policy as webhooks.
+            currents = dev.kiln.server.currents.Currents.start(store, definitions.current().currents().values(), registry, currentsConfig,
+                    dev.kiln.delivery.SecretResolver.standard(new Secrets())::resolve, policy);
             if (!currents.isEmpty()) runtime.holdEventLog(currents::prunableThroughSeq, currentsConfig.maxRetention());
             dev.kiln.server.currents.Currents cur = currents;
             Definitions defs = definitions;

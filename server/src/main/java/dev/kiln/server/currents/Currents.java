@@ -34,7 +34,17 @@ public final class Currents implements AutoCloseable {
     /** @param secrets reads the {@code { env }} / {@code { file }} secrets of jdbc and http sinks */
     public static Currents start(Store store, Collection<CurrentsConnector> connectors, MeterRegistry registry, CurrentsConfig config,
                                  java.util.function.Function<dev.kiln.definitions.Connection.SecretRef, String> secrets) {
-        SinkWriters.SinkContext context = new SinkWriters.SinkContext(registry, secrets);
+        return start(store, connectors, registry, config, secrets, dev.kiln.delivery.OutboundPolicy.defaults());
+    }
+
+    /**
+     * @param secrets  reads the {@code { env }} / {@code { file }} secrets of jdbc and http sinks
+     * @param outbound where the http sink may send requests (the server's outbound policy)
+     */
+    public static Currents start(Store store, Collection<CurrentsConnector> connectors, MeterRegistry registry, CurrentsConfig config,
+                                 java.util.function.Function<dev.kiln.definitions.Connection.SecretRef, String> secrets,
+                                 dev.kiln.delivery.OutboundPolicy outbound) {
+        SinkWriters.SinkContext context = new SinkWriters.SinkContext(registry, secrets, outbound);
         List<CurrentsExporter> exporters = new ArrayList<>();
         for (CurrentsConnector c : connectors) exporters.add(new CurrentsExporter(c, store, config, context));
         Currents currents = new Currents(List.copyOf(exporters), config, store);

@@ -33,6 +33,7 @@ final class CurrentsExporter {
     private volatile long cursor;
     private volatile String lastError;
     private volatile long lastErrorAt;
+    private volatile long lastRetryWait;
     private Thread thread;
 
     CurrentsExporter(CurrentsConnector connector, Store store, CurrentsConfig config, SinkWriters.SinkContext context) {
@@ -56,6 +57,18 @@ final class CurrentsExporter {
     String lastError() { return lastError; }
     long lastErrorAt() { return lastErrorAt; }
     long exportedEvents() { return (long) exported.count(); }
+    /** How long the exporter waited (or is waiting) after its last failure, ms; 0 before any. */
+    long lastRetryWait() { return lastRetryWait; }
+
+    /**
+     * The wait before the next attempt after {@code failure}: the exporter's own {@code backoff}, or longer when
+     * the sink asked for more ({@link SinkBackoff}), but never more than {@code retryMax}.
+     */
+    static long retryWait(long backoff, Exception failure, long retryMax) {
+        long wait = backoff;
+        if (failure instanceof SinkBackoff b) wait = Math.max(wait, b.retryAfterMillis());
+        return Math.min(wait, retryMax);
+    }
 
     long lag() { return Math.max(0, store.lastEventSeq() - cursor); }
 
@@ -128,7 +141,9 @@ final class CurrentsExporter {
                 writer = null;
                 readPos = cursor;
                 backoff = backoff == 0 ? 1000 : Math.min(backoff * 2, config.retryMax().toMillis());
-                pause(backoff);
+                long wait = retryWait(backoff, e, config.retryMax().toMillis());
+                lastRetryWait = wait;
+                pauseFully(wait);
             }
         }
         try {
@@ -162,6 +177,25 @@ final class CurrentsExporter {
     private void commit(long through) {
         store.putMeta(metaKey(connector.id()), Long.toString(through));
         cursor = through;
+    }
+
+    /**
+     * Waits {@code ms} whatever {@link #wake} says (a failing sink is not retried sooner because new rows were
+     * committed); returns early only when stopping.
+     */
+    private void pauseFully(long ms) {
+        long deadline = System.nanoTime() + ms * 1_000_000L;
+        synchronized (wake) {
+            long left;
+            while (!stopping && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    wake.wait(Math.max(1, left / 1_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stopping = true;
+                }
+            }
+        }
     }
 
     private void pause(long ms) {

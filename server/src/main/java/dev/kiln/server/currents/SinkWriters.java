@@ -15,7 +15,7 @@ final class SinkWriters {
         return switch (connector.sink()) {
             case CurrentsConnector.Files f -> new FilesSinkWriter(connector.id(), f, context);
             case CurrentsConnector.Jdbc j -> throw new UnsupportedOperationException("the jdbc sink is not built yet");
-            case CurrentsConnector.Http h -> throw new UnsupportedOperationException("the http sink is not built yet");
+            case CurrentsConnector.Http h -> new HttpSinkWriter(connector.id(), h, context);
         };
     }
 
@@ -38,6 +38,8 @@ final class SinkWriters {
             }
             case CurrentsConnector.Http h -> {
                 m.put("url", h.url());
+                m.put("headers", h.headers().keySet().stream().sorted(String.CASE_INSENSITIVE_ORDER).toList()); // names only
+                m.put("authorization", h.authorization() == null ? null : h.authorization().toString()); // where from, never the value
                 m.put("batch_events", h.batchEvents());
                 m.put("flush_ms", h.flushMillis());
                 m.put("timeout_ms", h.timeoutMillis());
@@ -51,6 +53,15 @@ final class SinkWriters {
      *
      * @param registry where to register sink-specific meters (tag them {@code connector=<id>})
      * @param secrets  reads a {@code { env }} / {@code { file }} secret reference; never log what it returns
+     * @param outbound where network sinks (http) may connect: the server's {@code --outbound-allow/--outbound-deny}
+     *                 policy (link-local and cloud metadata addresses are always refused)
      */
-    record SinkContext(MeterRegistry registry, java.util.function.Function<dev.kiln.definitions.Connection.SecretRef, String> secrets) {}
+    record SinkContext(MeterRegistry registry, java.util.function.Function<dev.kiln.definitions.Connection.SecretRef, String> secrets,
+                       dev.kiln.delivery.OutboundPolicy outbound) {
+        SinkContext {
+            java.util.Objects.requireNonNull(registry, "registry");
+            java.util.Objects.requireNonNull(secrets, "secrets");
+            java.util.Objects.requireNonNull(outbound, "outbound");
+        }
+    }
 }
