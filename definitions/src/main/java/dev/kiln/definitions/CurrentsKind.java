@@ -21,6 +21,9 @@ final class CurrentsKind implements DocumentKind<CurrentsConnector> {
     static final long MAX_TIMEOUT_MILLIS = 300_000;
     /** Sink durations may also be given in milliseconds, such as 250ms. */
     private static final Pattern MILLIS = Pattern.compile("\\d{1,9}ms");
+    /** Headers Kiln or the HTTP client sets; the JDK client refuses the last four. */
+    private static final java.util.Set<String> SET_BY_KILN = java.util.Set.of("content-type", "content-length", "host",
+            "connection", "expect", "upgrade", "transfer-encoding");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     static final List<String> FORMATS = List.of("ndjson_gzip", "avro");
     static final int MAX_GLOBS = 50;
@@ -202,8 +205,7 @@ final class CurrentsKind implements DocumentKind<CurrentsConnector> {
                     } else if (name.equalsIgnoreCase("authorization")) {
                         v.problem("write the Authorization header as authorization: { env: VARIABLE_NAME } or { file: /path }, never in headers");
                         headersOk = false;
-                    } else if (name.equalsIgnoreCase("content-type") || name.equalsIgnoreCase("content-length")
-                            || name.equalsIgnoreCase("host")) {
+                    } else if (SET_BY_KILN.contains(name.toLowerCase(java.util.Locale.ROOT))) {
                         v.problem("set by Kiln; remove it");
                         headersOk = false;
                     } else {

@@ -178,6 +178,8 @@ class CurrentsDefinitionTest {
                 .anySatisfy(m -> assertThat(m).startsWith(at("sink.headers.Authorization", "write the Authorization header as authorization")));
         assertThat(problems("id: w\n" + EVENTS + "sink: { type: http, url: 'https://h/x', headers: { Content-Type: text/plain } }\n"))
                 .anySatisfy(m -> assertThat(m).startsWith(at("sink.headers.Content-Type", "set by Kiln")));
+        assertThat(problems("id: w\n" + EVENTS + "sink: { type: http, url: 'https://h/x', headers: { Connection: close } }\n"))
+                .anySatisfy(m -> assertThat(m).startsWith(at("sink.headers.Connection", "set by Kiln")));
         assertThat(problems("id: w\n" + EVENTS + "sink: { type: http, url: 'https://h/x', timeout: 10m }\n"))
                 .anySatisfy(m -> assertThat(m).startsWith(at("sink.timeout", "expected a duration from 100ms to 300s")));
     }
