@@ -19,11 +19,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The {@code files} sink: rows go to files under
- * {@code <path>/event_type=<type>/date=<YYYY-MM-DD-HH>/<connector>.<firstSeq>-<lastSeq>.json.gz}, first under a
+ * {@code <path>/event_type=<type>/date=<YYYY-MM-DD-HH>/<connector>.<firstSeq>-<lastSeq>.json.gz} (format
+ * {@code ndjson_gzip}) or {@code ….avro} (format {@code avro}), encoded by a {@link PartEncoder}, first under a
  * {@code .tmp} name. {@link #confirm} (a roll) completes every open file together: finishes, fsyncs, renames
  * and syncs the directory. The writer is full when one file reaches {@code roll_events}; rows must be confirmed
  * {@code roll_seconds} after the first was written. Incomplete files of this connector left by a crash are
@@ -45,6 +45,8 @@ final class FilesSinkWriter implements SinkWriter {
     FilesSinkWriter(String connectorId, CurrentsConnector.Files sink, SinkWriters.SinkContext context) {
         this.connectorId = connectorId;
         this.sink = sink;
+        if (!PartEncoder.supports(sink.format()))
+            throw new IllegalArgumentException("Currents " + connectorId + ": unknown files format '" + sink.format() + "' (ndjson_gzip or avro)");
         this.root = Path.of(sink.path()).toAbsolutePath().normalize();
         this.files = Counter.builder("kiln.currents.files").tag("connector", connectorId)
                 .description("Currents files completed").register(context.registry());
@@ -118,7 +120,7 @@ final class FilesSinkWriter implements SinkWriter {
         long lastSeq;
         int count;
         final FileOutputStream fos;
-        final GZIPOutputStream gzip;
+        final PartEncoder encoder;
         final Path tmp;
 
         Part(Key key, long firstSeq) throws IOException {
@@ -127,33 +129,34 @@ final class FilesSinkWriter implements SinkWriter {
             Files.createDirectories(dir);
             this.tmp = dir.resolve(connectorId + "." + firstSeq + TMP);
             this.fos = new FileOutputStream(tmp.toFile());
-            this.gzip = new GZIPOutputStream(fos, 64 * 1024);
+            try {
+                this.encoder = PartEncoder.open(sink.format(), key.type(), fos);
+            } catch (IOException | RuntimeException e) {
+                fos.close();
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
         }
 
         void write(EventLogRow row) throws IOException {
-            gzip.write(CurrentsMapper.line(row));
+            encoder.write(row);
             lastSeq = row.seq();
             count++;
         }
 
         /** Finishes, fsyncs and renames; returns the final path. */
         Path complete() throws IOException {
-            gzip.finish();
-            gzip.flush();
+            encoder.finish();
             fos.getFD().sync();
-            gzip.close();
-            Path done = dir.resolve(connectorId + "." + firstSeq + "-" + lastSeq + ".json.gz");
+            encoder.close();
+            Path done = dir.resolve(connectorId + "." + firstSeq + "-" + lastSeq + encoder.suffix());
             Files.move(tmp, done, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             syncDirectory(dir);
             return done;
         }
 
         void discard() {
-            try {
-                gzip.close();
-            } catch (IOException | RuntimeException e) {
-                // deleting it is what matters
-            }
+            encoder.close();
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException e) {
