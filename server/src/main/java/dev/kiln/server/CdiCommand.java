@@ -32,6 +32,7 @@ final class CdiCommand implements Runnable {
     @Command(name = "sync", description = "Run one sync of a CDI integration and print the result.", mixinStandardHelpOptions = true)
     static final class Sync implements Callable<Integer> {
         @Mixin StoreOptions storeOptions;
+        @Mixin DriversOptions driversOptions;
 
         @Option(names = "--definitions", defaultValue = "${env:KILN_DEFINITIONS:-examples}",
                 description = "Definitions directory. Env KILN_DEFINITIONS. Default: ${DEFAULT-VALUE}")
@@ -41,6 +42,7 @@ final class CdiCommand implements Runnable {
         String id;
 
         @Override public Integer call() {
+            driversOptions.apply();
             Definitions defs;
             try {
                 defs = Definitions.load(definitions, Duration.ofDays(1));

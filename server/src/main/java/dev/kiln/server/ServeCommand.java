@@ -22,6 +22,7 @@ final class ServeCommand implements Callable<Integer> {
     private static final Pattern RATE = Pattern.compile("(\\d+)/(\\d+)(ms|s|m|h)");
 
     @Mixin StoreOptions storeOptions;
+    @Mixin DriversOptions driversOptions;
 
     @Option(names = "--port", defaultValue = "${env:KILN_PORT:-4000}", description = "HTTP port. Env KILN_PORT. Default: ${DEFAULT-VALUE}")
     int port;
@@ -86,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("--outbound-allow/--outbound-deny: " + e.getMessage());
             return 2;
         }
+        driversOptions.apply();
         ServerConfig config = new ServerConfig(port, storeOptions.jdbcUrl(), definitions, System.getenv("KILN_ADMIN_KEY"),
                 Integer.parseInt(m.group(1)), window, lanes, ServerConfig.DEFAULT_WATCH_INTERVAL, delivery);
         KilnServer server;

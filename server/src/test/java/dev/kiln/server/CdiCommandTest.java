@@ -1,5 +1,7 @@
 package dev.kiln.server;
 
+import dev.kiln.server.jdbc.JdbcSources;
+import dev.kiln.server.jdbc.TestDriverJar;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -32,6 +34,33 @@ class CdiCommandTest {
         assertThat(second).contains("success, 2 rows read, 0 applied, 0 skipped, 2 already synced");
         assertThat(run("cdi", "sync", "nope", "--data", dir.resolve("data").toString(), "--definitions", dir.resolve("defs").toString()))
                 .doesNotContain("CDI nope job");
+    }
+
+    @Test
+    void drivers_picks_the_drivers_directory_of_a_sync() throws Exception {
+        Path dir = Files.createTempDirectory("kiln-cdi-cli-drivers");
+        Path wh = dir.resolve("warehouse.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + wh); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (UPDATED_AT TEXT, EXTERNAL_ID TEXT, PAYLOAD TEXT)");
+            s.execute("INSERT INTO t VALUES ('2024-01-01 00:00:00', 'u1', '{\"name\": \"demo_requested\"}')");
+        }
+        Path drivers = dir.resolve("drivers");
+        TestDriverJar.build(drivers);
+        Path defs = Files.createDirectories(dir.resolve("defs/cdi"));
+        Files.writeString(defs.resolve("e.yaml"), "id: e\nname: E\nsource: { jdbc_url: 'jdbc:kilntest:" + wh + "', table: t }\n"
+                + "type: users.events\nschedule: { manual: true }\n");
+        Path before = JdbcSources.driversDirectory();
+        try {
+            String none = run("cdi", "sync", "e", "--data", dir.resolve("data").toString(), "--definitions", dir.resolve("defs").toString(),
+                    "--drivers", dir.resolve("nothing").toString());
+            assertThat(none).contains("error, 0 rows read").contains("no JDBC driver accepts jdbc:kilntest: URLs")
+                    .contains("drivers directory " + dir.resolve("nothing").toAbsolutePath() + " (does not exist)");
+            String ok = run("cdi", "sync", "e", "--data", dir.resolve("data").toString(), "--definitions", dir.resolve("defs").toString(),
+                    "--drivers", drivers.toString());
+            assertThat(ok).contains("success, 1 rows read, 1 applied, 0 skipped");
+        } finally {
+            JdbcSources.driversDirectory(before);
+        }
     }
 
     static String run(String... args) {

@@ -2,7 +2,8 @@ package dev.kiln.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,10 +30,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 5 acceptance: {@code kill -9} mid-sync then restart: every row applied exactly once. A SQLite
- * warehouse holds {@value #ROWS} rows of {@code {"hits": {"inc": 1}}} over {@value #USERS} users, each row
- * with its own {@code UPDATED_AT}; a manual integration syncs them {@value #BATCH} rows per commit. The
- * server is killed once some rows are applied and before the sync ends, restarted, and synced again until a
- * sync succeeds: the sum of {@code hits} equals the number of rows, and each user has exactly its rows.
+ * warehouse holds {@value #ROWS} rows of {@code {"hits": {"inc": 1}}} (users.attributes) or {@code {"name": "hit"}}
+ * (users.events: an event applied twice would count twice) over {@value #USERS} users, each row with its own
+ * {@code UPDATED_AT}; a manual integration syncs them {@value #BATCH} rows per commit. The server is killed once
+ * some rows are applied and before the sync ends, restarted, and synced again until a sync succeeds: the sum of
+ * {@code hits} (or of {@code hit} events) equals the number of rows, and each user has exactly its rows.
  */
 class CdiKill9Test {
     private static final int ROWS = 20_000;
@@ -49,11 +51,13 @@ class CdiKill9Test {
     @AfterEach
     void keepServerLog() { ProcessLogs.keep(started, getClass().getSimpleName()); }
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"users.attributes", "users.events"})
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void kill_9_mid_sync_then_restart_applies_every_row_exactly_once() throws Exception {
+    void kill_9_mid_sync_then_restart_applies_every_row_exactly_once(String type) throws Exception {
+        boolean events = type.equals("users.events");
         Path warehouse = data.resolve("warehouse.db");
-        writeWarehouse(warehouse);
+        writeWarehouse(warehouse, events);
         Path definitions = data.resolve("definitions");
         Files.createDirectories(definitions.resolve("cdi"));
         Files.writeString(definitions.resolve("cdi/" + ID + ".yaml"), """
@@ -62,10 +66,10 @@ class CdiKill9Test {
                 source:
                   jdbc_url: jdbc:sqlite:%s
                   table: hit_rows
-                type: users.attributes
+                type: %s
                 schedule: { manual: true }
                 batch_size: %d
-                """.formatted(ID, warehouse.toAbsolutePath(), BATCH), StandardCharsets.UTF_8);
+                """.formatted(ID, warehouse.toAbsolutePath(), type, BATCH), StandardCharsets.UTF_8);
 
         try (KilnProcess kiln = started = KilnProcess.builder(data.resolve("server")).definitions(definitions)
                 .args("--rate-limit", "1000000/1s").start()) {
@@ -91,7 +95,7 @@ class CdiKill9Test {
             try (KilnClient client = kiln.client()) {
                 JsonNode interrupted = job(client, firstJob);
                 assertThat(interrupted.path("job_status").asText()).as("the killed job: %s", interrupted).isEqualTo("interrupted");
-                Map<String, Long> afterKill = hits(client);
+                Map<String, Long> afterKill = hits(client, events);
                 long appliedBefore = afterKill.values().stream().mapToLong(Long::longValue).sum();
                 System.out.printf("CdiKill9Test: after restart, sum of hits = %d%n", appliedBefore);
                 assertThat(appliedBefore).as("rows applied before the kill (the kill came mid-sync)").isPositive().isLessThan(ROWS);
@@ -114,13 +118,13 @@ class CdiKill9Test {
                 assertThat(last.path("job_status").asText()).as("the final sync: %s; all: %s", last, finished).isEqualTo("success");
                 assertThat(last.path("rows_failed_with_errors").asLong()).as("%s", last).isZero();
 
-                assertExactlyOnce(client, "after the resumed sync " + finished);
+                assertExactlyOnce(client, events, "after the resumed sync " + finished);
 
                 // Once more: nothing new to apply, nothing applied twice.
                 JsonNode again = awaitEnd(client, startSync(client), kiln);
                 assertThat(again.path("job_status").asText()).as("%s", again).isEqualTo("success");
                 assertThat(again.path("rows_synced").asLong()).as("a repeated sync applies nothing: %s", again).isZero();
-                assertExactlyOnce(client, "after a repeated sync " + again);
+                assertExactlyOnce(client, events, "after a repeated sync " + again);
 
                 JsonNode newest = client.get("/cdi/integrations/" + ID + "/job_sync_status").json().path("results").get(0);
                 assertThat(newest.path("job_status").asText()).as("newest job %s", newest).isEqualTo("success");
@@ -128,8 +132,8 @@ class CdiKill9Test {
         }
     }
 
-    private void assertExactlyOnce(KilnClient client, String context) {
-        Map<String, Long> hits = hits(client);
+    private void assertExactlyOnce(KilnClient client, boolean events, String context) {
+        Map<String, Long> hits = hits(client, events);
         long sum = hits.values().stream().mapToLong(Long::longValue).sum();
         Map<String, Long> wrong = new LinkedHashMap<>();
         hits.forEach((user, n) -> { if (n != ROWS / USERS) wrong.put(user, n); });
@@ -145,8 +149,8 @@ class CdiKill9Test {
 
     private static JsonNode job(KilnClient client, String jobId) { return CdiJobs.job(client, ID, jobId); }
 
-    /** {@code hits} of every user (0 when unset), 50 at a time through {@code /users/export/ids}. */
-    private static Map<String, Long> hits(KilnClient client) {
+    /** {@code hits} (or the count of {@code hit} events) of every user (0 when unset), 50 at a time through {@code /users/export/ids}. */
+    private static Map<String, Long> hits(KilnClient client, boolean events) {
         Map<String, Long> out = new LinkedHashMap<>();
         for (int from = 0; from < USERS; from += 50) {
             List<String> ids = new ArrayList<>();
@@ -154,14 +158,21 @@ class CdiKill9Test {
             KilnClient.Response r = client.export(ids);
             assertThat(r.status()).as("export: %s", r).isEqualTo(200);
             for (String id : ids) out.put(id, 0L);
-            for (JsonNode u : r.json().path("users")) out.put(u.path("external_id").asText(), u.path("custom_attributes").path("hits").asLong(0));
+            for (JsonNode u : r.json().path("users")) {
+                long n = u.path("custom_attributes").path("hits").asLong(0);
+                if (events) {
+                    n = 0;
+                    for (JsonNode e : u.path("custom_events")) if (e.path("name").asText().equals("hit")) n = e.path("count").asLong();
+                }
+                out.put(u.path("external_id").asText(), n);
+            }
         }
         return out;
     }
 
     private static String user(int u) { return "cdi-user-" + u; }
 
-    private static void writeWarehouse(Path file) throws Exception {
+    private static void writeWarehouse(Path file, boolean events) throws Exception {
         Instant base = Instant.parse("2026-01-01T00:00:00Z");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
             try (Statement st = c.createStatement()) {
@@ -172,7 +183,7 @@ class CdiKill9Test {
                 for (int i = 0; i < ROWS; i++) {
                     ps.setString(1, SPACE.format(base.plusSeconds(i)));
                     ps.setString(2, user(i % USERS));
-                    ps.setString(3, "{\"hits\": {\"inc\": 1}}");
+                    ps.setString(3, events ? "{\"name\": \"hit\"}" : "{\"hits\": {\"inc\": 1}}");
                     ps.addBatch();
                 }
                 ps.executeBatch();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.definitions.CdiIntegration;
+import dev.kiln.engine.BrazeTime;
 import dev.kiln.engine.Input;
 import dev.kiln.engine.Source;
 import dev.kiln.engine.UserAlias;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -51,6 +51,11 @@ final class CdiSync {
     static final int MAX_PAYLOAD_BYTES = 1024 * 1024;
     static final List<String> IDENTIFIERS = List.of("EXTERNAL_ID", "ALIAS_NAME", "ALIAS_LABEL", "BRAZE_ID", "EMAIL", "PHONE");
     private static final Set<String> CONTROL = Set.of("external_id", "user_alias", "braze_id", "_update_existing_only", "_merge_objects");
+    /** Fields of a /users/track event or purchase object that name the user: a PAYLOAD must not hold them. */
+    private static final Set<String> EVENT_IDENTIFIERS = Set.of("external_id", "user_alias", "braze_id", "email", "phone", "_update_existing_only");
+    /** What an events / purchases PAYLOAD may hold (Braze's event and purchase objects without the identifier). */
+    private static final Set<String> EVENT_FIELDS = fields("name", "time", "properties", "app_id");
+    private static final Set<String> PURCHASE_FIELDS = fields("product_id", "currency", "price", "quantity", "time", "properties", "app_id");
     private static final long COMMIT_TIMEOUT_SECONDS = 120;
 
     private final CdiIntegration integration;
@@ -70,6 +75,10 @@ final class CdiSync {
         this.run = run;
         this.source = new Source(Source.Kind.CDI, integration.id());
         this.metaKey = watermarkKey(integration.id());
+    }
+
+    private static Set<String> fields(String... names) {
+        return java.util.Collections.unmodifiableSequencedSet(new java.util.LinkedHashSet<>(List.of(names)));
     }
 
     static String watermarkKey(String id) { return "cdi:" + id; }
@@ -144,7 +153,7 @@ final class CdiSync {
     }
 
     /** The source's columns (upper-cased name → real name), from an empty read. */
-    private record Columns(Map<String, String> byUpper, String updatedAt, String payload) {
+    private record Columns(Map<String, String> byUpper, String updatedAt, boolean updatedAtZoned, String payload) {
         boolean has(String upper) { return byUpper.containsKey(upper); }
         String name(String upper) { return byUpper.get(upper); }
         String q(String real) { return "\"" + real.replace("\"", "\"\"") + "\""; }
@@ -152,19 +161,24 @@ final class CdiSync {
 
     private Columns columns(Connection c) throws SQLException {
         Map<String, String> byUpper = new HashMap<>();
+        boolean zoned = false;
         try (PreparedStatement st = c.prepareStatement("SELECT * FROM " + integration.from() + " t WHERE 1 = 0");
              ResultSet rs = st.executeQuery()) {
             ResultSetMetaData md = rs.getMetaData();
-            for (int i = 1; i <= md.getColumnCount(); i++) byUpper.put(md.getColumnLabel(i).toUpperCase(Locale.ROOT), md.getColumnLabel(i));
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                String upper = md.getColumnLabel(i).toUpperCase(Locale.ROOT);
+                byUpper.put(upper, md.getColumnLabel(i));
+                if (upper.equals("UPDATED_AT")) zoned = TimeColumn.zoned(md.getColumnType(i), md.getColumnTypeName(i));
+            }
         }
         if (!byUpper.containsKey("UPDATED_AT")) throw new IllegalStateException("source: the rows have no UPDATED_AT column (columns: "
                 + String.join(", ", byUpper.values()) + ")");
         if (IDENTIFIERS.stream().noneMatch(byUpper::containsKey))
             throw new IllegalStateException("source: the rows have no identifier column: one of EXTERNAL_ID, ALIAS_NAME and ALIAS_LABEL,"
                     + " BRAZE_ID, EMAIL or PHONE is required");
-        if (integration.type() == CdiIntegration.Type.USERS_ATTRIBUTES && !byUpper.containsKey("PAYLOAD"))
-            throw new IllegalStateException("source: the rows have no PAYLOAD column (users.attributes needs one)");
-        return new Columns(byUpper, byUpper.get("UPDATED_AT"), byUpper.get("PAYLOAD"));
+        if (integration.type() != CdiIntegration.Type.USERS_DELETE && !byUpper.containsKey("PAYLOAD"))
+            throw new IllegalStateException("source: the rows have no PAYLOAD column (" + integration.type().word() + " needs one)");
+        return new Columns(byUpper, byUpper.get("UPDATED_AT"), zoned, byUpper.get("PAYLOAD"));
     }
 
     /** Rows waiting for the next submission: their ops, and what each row was (for skip reasons). */
@@ -177,7 +191,7 @@ final class CdiSync {
 
     private void row(ResultSet rs, Columns cols, Watermark wm, long from, Batch batch) throws SQLException {
         Object rawTime = rs.getObject(cols.updatedAt);
-        TimeColumn.Time time = TimeColumn.read(rawTime);
+        TimeColumn.Time time = TimeColumn.read(rawTime, cols.updatedAtZoned);
         String timeText = rawTime == null ? "null" : rawTime.toString();
         String payload = cols.payload == null ? null : rs.getString(cols.payload);
         Map<String, String> ids = new java.util.LinkedHashMap<>();
@@ -207,7 +221,8 @@ final class CdiSync {
             Op op = switch (integration.type()) {
                 case USERS_DELETE -> deleteOp(ids, payload, inputId);
                 case USERS_ATTRIBUTES -> attributesOp(ids, payload, inputId);
-                case USERS_EVENTS, USERS_PURCHASES -> throw new BadRow(integration.type().word() + " rows are not applied yet");
+                case USERS_EVENTS -> eventOp(ids, payload, inputId, time.millis(), false);
+                case USERS_PURCHASES -> eventOp(ids, payload, inputId, time.millis(), true);
             };
             batch.ops.add(op);
             batch.described.add(described);
@@ -254,9 +269,8 @@ final class CdiSync {
         return o;
     }
 
-    private Op attributesOp(Map<String, String> ids, String payload, String inputId) {
-        ObjectNode obj = identifier(ids);
-        if (payload == null) throw new BadRow("PAYLOAD is null; users.attributes rows need a JSON object (use null values to unset attributes)");
+    /** The row's PAYLOAD as a JSON object: at most 1 MB, valid JSON (the API's reader and limits), an object. */
+    private static JsonNode payloadObject(String payload, String whatObject) {
         byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_PAYLOAD_BYTES) throw new BadRow("PAYLOAD is " + bytes.length + " bytes; at most 1 MB (" + MAX_PAYLOAD_BYTES + ") per row");
         JsonNode p;
@@ -265,7 +279,15 @@ final class CdiSync {
         } catch (RuntimeException e) {
             throw new BadRow("PAYLOAD is not valid JSON: " + e.getMessage());
         }
-        if (p == null || !p.isObject()) throw new BadRow("PAYLOAD must be a JSON object of attributes, was " + (p == null ? "empty" : p.getNodeType().toString().toLowerCase(Locale.ROOT)));
+        if (p == null || !p.isObject())
+            throw new BadRow("PAYLOAD must be a JSON object " + whatObject + ", was " + (p == null ? "empty" : p.getNodeType().toString().toLowerCase(Locale.ROOT)));
+        return p;
+    }
+
+    private Op attributesOp(Map<String, String> ids, String payload, String inputId) {
+        ObjectNode obj = identifier(ids);
+        if (payload == null) throw new BadRow("PAYLOAD is null; users.attributes rows need a JSON object (use null values to unset attributes)");
+        JsonNode p = payloadObject(payload, "of attributes");
         if (p.size() > MAX_ATTRIBUTES) throw new BadRow("PAYLOAD has " + p.size() + " attributes; at most " + MAX_ATTRIBUTES + " per row");
         for (var e : p.properties()) {
             String k = e.getKey();
@@ -278,6 +300,36 @@ final class CdiSync {
         TrackRequests.One one = TrackRequests.attributes(obj, inputId, source);
         if (!one.ok()) throw new BadRow(one.reason());
         return one.op();
+    }
+
+    /**
+     * A users.events or users.purchases row: its PAYLOAD is one event or purchase object of /users/track without
+     * the identifier (that comes from the row's columns); {@code time} defaults to the row's UPDATED_AT, as Braze.
+     */
+    private Op eventOp(Map<String, String> ids, String payload, String inputId, long updatedAt, boolean purchase) {
+        ObjectNode obj = identifier(ids);
+        String what = purchase ? "users.purchases" : "users.events";
+        Set<String> fields = purchase ? PURCHASE_FIELDS : EVENT_FIELDS;
+        if (payload == null) throw new BadRow("PAYLOAD is null; " + what + " rows need a JSON object with " + (purchase
+                ? "product_id, currency and price" : "name"));
+        JsonNode p = payloadObject(payload, purchase ? "with product_id, currency and price" : "with name");
+        for (var e : p.properties()) {
+            String k = e.getKey();
+            if (EVENT_IDENTIFIERS.contains(k)) throw new BadRow("PAYLOAD must not hold " + k + ": the row's identifier comes from its columns");
+            if (!fields.contains(k))
+                throw new BadRow("PAYLOAD has an unknown field \"" + clipKey(k) + "\"; a " + what + " PAYLOAD may hold " + String.join(", ", fields));
+            obj.set(k, e.getValue());
+        }
+        if (!p.hasNonNull("time")) obj.put("time", BrazeTime.format(updatedAt));
+        // As Braze's CDI: a row creates the user it names, except by braze_id (EventParser never creates then).
+        obj.put("_update_existing_only", false);
+        TrackRequests.One one = purchase ? TrackRequests.purchase(obj, inputId, source) : TrackRequests.event(obj, inputId, source);
+        if (!one.ok()) throw new BadRow(one.reason());
+        return one.op();
+    }
+
+    private static String clipKey(String k) {
+        return k.length() > 80 ? k.substring(0, 80) + "…" : k;
     }
 
     private Op deleteOp(Map<String, String> ids, String payload, String inputId) {

@@ -78,6 +78,31 @@ public final class TrackRequests {
         }
     }
 
+    /**
+     * Parses one event object (identifier, {@code name}, {@code time}, {@code properties}, as in the {@code events}
+     * array of /users/track) into an op with the given input id and source. Never throws for a bad object.
+     */
+    public static One event(JsonNode object, String inputId, Source source) {
+        try {
+            return new One(EVENTS.event(object, inputId, source), null, null);
+        } catch (Invalid e) {
+            return new One(null, e.type(), e.getMessage());
+        }
+    }
+
+    /**
+     * Parses one purchase object (identifier, {@code product_id}, {@code currency}, {@code price}, {@code quantity},
+     * {@code time}, {@code properties}, as in the {@code purchases} array of /users/track) into an op. Never throws
+     * for a bad object.
+     */
+    public static One purchase(JsonNode object, String inputId, Source source) {
+        try {
+            return new One(EVENTS.purchase(object, inputId, source), null, null);
+        } catch (Invalid e) {
+            return new One(null, e.type(), e.getMessage());
+        }
+    }
+
     /** The endpoint's form: with the server's own event parser (its JSON limits). */
     static Parsed parse(JsonNode body, String requestId, EventParser events) {
         Body.object(body, "/users/track", Set.copyOf(ARRAYS));
