@@ -14,7 +14,7 @@ final class SinkWriters {
     static SinkWriter create(CurrentsConnector connector, SinkContext context) {
         return switch (connector.sink()) {
             case CurrentsConnector.Files f -> new FilesSinkWriter(connector.id(), f, context);
-            case CurrentsConnector.Jdbc j -> throw new UnsupportedOperationException("the jdbc sink is not built yet");
+            case CurrentsConnector.Jdbc j -> new JdbcSinkWriter(connector.id(), j, context);
             case CurrentsConnector.Http h -> new HttpSinkWriter(connector.id(), h, context);
         };
     }
