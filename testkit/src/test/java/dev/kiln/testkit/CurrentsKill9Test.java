@@ -33,7 +33,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 5 acceptance: after ingesting {@value #EVENTS} custom events and killing the server mid-export,
- * every event reaches the sink at least once; the distinct ids in the sink equal the number of events;
+ * every event reaches each sink at least once — a files connector and an http connector (a collector in
+ * this JVM, which outlives the kill) run side by side; the jdbc sink has its own test,
+ * {@code CurrentsJdbcKill9Test}; the distinct ids in the sink equal the number of events;
  * the files are readable by a standard reader ({@link GZIPInputStream} + Jackson, one JSON object a line).
  * The server is killed right after the last {@code /users/track} answer, while the connector's last file
  * (it rolls every {@value #ROLL_EVENTS} events, which does not divide the total) is still open; the files
@@ -45,6 +47,8 @@ class CurrentsKill9Test {
     private static final int PER_REQUEST = 75;
     private static final int ROLL_EVENTS = 64;
     private static final int USERS = 100;
+    /** Does not divide {@value #EVENTS}: the last batch is pending (flushed after 5 s) when the server is killed. */
+    private static final int HTTP_BATCH = 300;
     private static final String TYPE = "users.behaviors.CustomEvent";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,6 +64,16 @@ class CurrentsKill9Test {
         Path sink = data.resolve("currents");
         Path definitions = data.resolve("definitions");
         Files.createDirectories(definitions.resolve("currents"));
+        Collector collector = Collector.start();
+        Files.writeString(definitions.resolve("currents/collector.yaml"), """
+                id: collector
+                events: [%s]
+                sink:
+                  type: http
+                  url: %s
+                  batch_events: %d
+                  flush: 5s
+                """.formatted(TYPE, collector.url(), HTTP_BATCH), StandardCharsets.UTF_8);
         Files.writeString(definitions.resolve("currents/files.yaml"), """
                 id: files
                 events: [%s]
@@ -88,10 +102,14 @@ class CurrentsKill9Test {
             assertThat(atKill.problems).as("files at the kill").isEmpty();
             assertThat(atKill.files).as("some files were written before the kill").isNotEmpty();
             assertThat(atKill.ids.size()).as("the kill came mid-export: not every event was in a complete file").isLessThan(EVENTS);
+            Set<String> collectedAtKill = Set.copyOf(collector.ids.keySet());
+            System.out.printf("CurrentsKill9Test: at kill, the collector holds %d distinct ids in %d requests%n",
+                    collectedAtKill.size(), collector.requests.get());
+            assertThat(collectedAtKill.size()).as("the kill came mid-export for the http sink too").isLessThan(EVENTS);
 
             kiln.restart();
             await("every event reaches the files after the restart").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> Sink.read(sink).ids.size() >= EVENTS);
+                    .until(() -> Sink.read(sink).ids.size() >= EVENTS && collector.ids.size() >= EVENTS);
 
             assertThat(kiln.sigterm()).as("clean stop; log:\n%s", kiln.logTail(30)).isZero();
 
@@ -110,7 +128,62 @@ class CurrentsKill9Test {
             assertThat(twoIds).as("events exported under more than one id").isEmpty();
             assertThat(end.ns.keySet()).as("no event the test did not send").allMatch(n -> n >= 0 && n < EVENTS);
             assertThat(atKill.ids).as("ids exported before the kill are ids exported at the end").isSubsetOf(end.ids);
+
+            System.out.printf("CurrentsKill9Test: the collector got %d requests, %d records, %d distinct ids%n",
+                    collector.requests.get(), collector.records.get(), collector.ids.size());
+            assertThat(collector.problems).as("collector requests").isEmpty();
+            assertThat(collector.ids.keySet()).as("the http sink delivered the same events as the files sink").isEqualTo(end.ids);
+            Set<Integer> missingHttp = new TreeSet<>();
+            for (int n = 0; n < EVENTS; n++) if (!collector.ids.containsValue(n)) missingHttp.add(n);
+            assertThat(missingHttp).as("events (by property n) the collector never received").isEmpty();
+        } finally {
+            collector.stop();
         }
+    }
+
+    /** An HTTP collector answering 200 to every well-formed batch, recording each event's id and property n. */
+    private static final class Collector {
+        final com.sun.net.httpserver.HttpServer server;
+        final Map<String, Integer> ids = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong records = new java.util.concurrent.atomic.AtomicLong();
+        final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        private Collector(com.sun.net.httpserver.HttpServer server) { this.server = server; }
+
+        static Collector start() throws IOException {
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            Collector c = new Collector(server);
+            server.createContext("/events", exchange -> {
+                try (exchange) {
+                    byte[] body = exchange.getRequestBody().readAllBytes();
+                    int status = 200;
+                    try {
+                        JsonNode events = JSON.readTree(body).path("events");
+                        if (!events.isArray()) throw new IOException("no events array");
+                        for (JsonNode e : events) {
+                            int n = JSON.readTree(e.path("properties").asText("{}")).path("n").asInt(-1);
+                            if (!e.path("id").isTextual() || n < 0 || !TYPE.equals(e.path("type").asText()))
+                                throw new IOException("unexpected record " + e);
+                            c.ids.put(e.path("id").asText(), n);
+                            c.records.incrementAndGet();
+                        }
+                        c.requests.incrementAndGet();
+                    } catch (IOException | RuntimeException e) {
+                        c.problems.add(e.toString());
+                        status = 400;
+                    }
+                    exchange.sendResponseHeaders(status, -1);
+                }
+            });
+            server.start();
+            return c;
+        }
+
+        String url() { return "http://127.0.0.1:" + server.getAddress().getPort() + "/events"; }
+
+        void stop() { server.stop(0); }
     }
 
     private static String batch(int from, int to) {

@@ -63,5 +63,10 @@ final class SinkWriters {
             java.util.Objects.requireNonNull(secrets, "secrets");
             java.util.Objects.requireNonNull(outbound, "outbound");
         }
+
+        /** With the default outbound policy (link-local and cloud metadata addresses denied). */
+        SinkContext(MeterRegistry registry, java.util.function.Function<dev.kiln.definitions.Connection.SecretRef, String> secrets) {
+            this(registry, secrets, dev.kiln.delivery.OutboundPolicy.defaults());
+        }
     }
 }
