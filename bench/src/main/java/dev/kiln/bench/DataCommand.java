@@ -397,6 +397,9 @@ final class DataCommand implements Callable<Integer> {
         double applied = j.synced() / seconds;
         System.out.printf("  target: CDI ≥ %,.0f rows/s from PostgreSQL into profiles — measured %,.0f rows/s applied: %s%n", TARGET_CDI_ROWS_PER_SECOND, applied,
                 ScoringFigures.verdict(applied >= TARGET_CDI_ROWS_PER_SECOND));
+        double perCpu = j.synced() / split.processCpuSeconds();
+        System.out.printf("  per core: %,.0f rows applied per CPU-second of this process (%.1f CPU-s: server threads, JIT and GC; PostgreSQL's share is below)%n",
+                perCpu, split.processCpuSeconds());
         System.out.printf("  profiles %,d -> %,d; Canvas entries +%,d (users entering the seed Canvas on their score change), on step score %,d, pending timers %,d%n",
                 usersBefore, users, after.entries() - before.entries(), after.onScore(), timers);
         System.out.printf("  store: %,.0f commits (%,.0f ops, mean %,.0f ops per commit, mean commit %.2f ms)%n", commits, ops, commits > 0 ? ops / commits : 0, commitMs);
@@ -415,6 +418,7 @@ final class DataCommand implements Callable<Integer> {
         fig.put("job_seconds", serverSeconds);
         fig.put("rows_per_second", rate);
         fig.put("applied_per_second", applied);
+        fig.put("rows_applied_per_cpu_second", perCpu);
         fig.put("profiles_before", usersBefore);
         fig.put("profiles_after", users);
         fig.put("canvas_entries_delta", after.entries() - before.entries());
@@ -585,6 +589,9 @@ final class DataCommand implements Callable<Integer> {
                 System.out.printf("  the last %,d events waited in the open file (fewer than roll_events %,d); Kiln confirms it %d s after it opened (roll_seconds) "
                         + "or at a clean stop: the stop here took %.1f s%n", b.accepted() - beforeStop, effectiveRollEvents(), effectiveRollSeconds(), stopSeconds);
             System.out.println("  exported over time: " + timeline(w.samples(), t0));
+            double exporterCpu = threadSeconds(split, "kiln-currents");
+            System.out.printf("  per core: %,.0f events per CPU-second of the exporter thread (%.1f CPU-s), %,.0f per CPU-second of this process (%.1f CPU-s)%n",
+                    w.exported() / exporterCpu, exporterCpu, w.exported() / split.processCpuSeconds(), split.processCpuSeconds());
             System.out.printf("  target: Currents ≥ %,.0f events/s to gzip JSON files — measured %,.0f events/s: %s%n", TARGET_FILES_EVENTS_PER_SECOND, w.rate(),
                     ScoringFigures.verdict(w.rate() >= TARGET_FILES_EVENTS_PER_SECOND));
             System.out.printf("  check (files read back, %.1f s): %,d files, %,d lines (events accepted %,d), %,d distinct ids, %,d duplicate lines, %,d without id, "
@@ -600,6 +607,8 @@ final class DataCommand implements Callable<Integer> {
             fig.put("seconds_to_last_roll", w.seconds());
             fig.put("events_per_second", w.rate());
             fig.put("events_per_second_between_rolls", w.steadyRate());
+            fig.put("events_per_exporter_cpu_second", w.exported() / exporterCpu);
+            fig.put("events_per_process_cpu_second", w.exported() / split.processCpuSeconds());
             fig.put("end", w.end());
             fig.put("stop_seconds", stopSeconds);
             fig.put("files", count.json());
@@ -673,6 +682,10 @@ final class DataCommand implements Callable<Integer> {
                             + "after the first confirm %,.0f events/s; end: %s%n",
                     w.exported(), b.accepted(), w.seconds(), startSeconds, w.rate(), w.steadyRate(), w.end());
             System.out.println("  exported over time: " + timeline(w.samples(), t0));
+            double exporterCpu = threadSeconds(split, "kiln-currents");
+            System.out.printf("  per core: %,.0f events per CPU-second of the exporter thread (%.1f CPU-s), %,.0f per CPU-second of this process (%.1f CPU-s); "
+                            + "PostgreSQL used %.2f cores meanwhile%n", w.exported() / exporterCpu, exporterCpu, w.exported() / split.processCpuSeconds(),
+                    split.processCpuSeconds(), pgCores);
             System.out.printf("  target: Currents ≥ %,.0f events/s to PostgreSQL — measured %,.0f events/s: %s%n", TARGET_JDBC_EVENTS_PER_SECOND, w.rate(),
                     ScoringFigures.verdict(w.rate() >= TARGET_JDBC_EVENTS_PER_SECOND));
             long rows = -1, distinct = -1;
@@ -695,6 +708,8 @@ final class DataCommand implements Callable<Integer> {
             fig.put("seconds", w.seconds());
             fig.put("events_per_second", w.rate());
             fig.put("events_per_second_after_first_confirm", w.steadyRate());
+            fig.put("events_per_exporter_cpu_second", w.exported() / exporterCpu);
+            fig.put("events_per_process_cpu_second", w.exported() / split.processCpuSeconds());
             fig.put("end", w.end());
             fig.put("table_rows", rows);
             fig.put("table_distinct_ids", distinct);
@@ -851,6 +866,13 @@ final class DataCommand implements Callable<Integer> {
         }
     }
 
+    /** CPU seconds of the threads whose group starts with {@code prefix} (/proc truncates names to 15 characters). */
+    static double threadSeconds(CpuSplit.Split split, String prefix) {
+        double s = 0;
+        for (CpuSplit.Line l : split.lines()) if (l.group().startsWith(prefix)) s += l.seconds();
+        return s > 0 ? s : Double.NaN;
+    }
+
     /** Least-squares slope of y over x; NaN with fewer than two points. */
     static double slope(List<double[]> p) {
         if (p.size() < 2) return Double.NaN;
@@ -873,7 +895,7 @@ final class DataCommand implements Callable<Integer> {
         for (int i = 0; i < s.size(); i += step) {
             DataCurrents.Status x = s.get(i);
             double rate = prev == null ? 0 : (x.lastSeq() - prev.lastSeq()) / Math.max(1e-9, (x.atNanos() - prev.atNanos()) / 1e9);
-            b.append(String.format(" %.0f:%,.0f:%,d", (x.atNanos() - t0) / 1e9, rate, x.lag()));
+            b.append(String.format(" %.0f:%,.0f:%,d", Math.max(0, x.atNanos() - t0) / 1e9, rate, x.lag()));
             prev = x;
         }
         return b.toString().trim();
@@ -949,7 +971,7 @@ final class DataCommand implements Callable<Integer> {
                 if (cdi.get(k) instanceof Map<?, ?> sync) {
                     double v = num(sync.get("applied_per_second"));
                     line("CDI rows/s applied, " + (k.equals("first_sync") ? "sync 1 (users created)" : "sync 2 (users updated)"),
-                            String.format("%,.0f /s (%,.0f rows; %,.0f read /s)", v, num(sync.get("rows_applied")), num(sync.get("rows_per_second"))),
+                            String.format("%,.0f /s (%,.0f rows; %,.0f per CPU-s)", v, num(sync.get("rows_applied")), num(sync.get("rows_applied_per_cpu_second"))),
                             String.format("≥ %,.0f /s", TARGET_CDI_ROWS_PER_SECOND), ScoringFigures.verdict(v >= TARGET_CDI_ROWS_PER_SECOND), otherCores(sync));
                     s.put("cdi_" + k + "_rows_applied_per_second", v);
                     s.put("cdi_" + k + "_rows_read_per_second", num(sync.get("rows_per_second")));
@@ -957,7 +979,8 @@ final class DataCommand implements Callable<Integer> {
         }
         if (phases.get("currents_files") instanceof Map<?, ?> f && f.containsKey("events_per_second")) {
             double v = num(f.get("events_per_second"));
-            line("Currents to gzip JSON files", String.format("%,.0f /s (%,.0f events)", v, num(f.get("events"))),
+            line("Currents to gzip JSON files", String.format("%,.0f /s (%,.0f events; %,.0f per exporter CPU-s)", v, num(f.get("events")),
+                            num(f.get("events_per_exporter_cpu_second"))),
                     String.format("≥ %,.0f /s", TARGET_FILES_EVENTS_PER_SECOND), ScoringFigures.verdict(v >= TARGET_FILES_EVENTS_PER_SECOND), otherCores(f));
             s.put("currents_files_events_per_second", v);
         }
@@ -966,7 +989,8 @@ final class DataCommand implements Callable<Integer> {
                 line("Currents to PostgreSQL", "jdbc sink not available in this build", String.format("≥ %,.0f /s", TARGET_JDBC_EVENTS_PER_SECOND), "n/a", Double.NaN);
             } else if (j.containsKey("events_per_second")) {
                 double v = num(j.get("events_per_second"));
-                line("Currents to PostgreSQL", String.format("%,.0f /s (%,.0f events)", v, num(j.get("events"))),
+                line("Currents to PostgreSQL", String.format("%,.0f /s (%,.0f events; %,.0f per exporter CPU-s)", v, num(j.get("events")),
+                                num(j.get("events_per_exporter_cpu_second"))),
                         String.format("≥ %,.0f /s", TARGET_JDBC_EVENTS_PER_SECOND), ScoringFigures.verdict(v >= TARGET_JDBC_EVENTS_PER_SECOND), otherCores(j));
                 s.put("currents_jdbc_events_per_second", v);
             }
@@ -982,12 +1006,13 @@ final class DataCommand implements Callable<Integer> {
         }
         for (var e : phases.entrySet())
             if (e.getValue() instanceof Map<?, ?> m && m.get("error") != null) System.out.printf("  %s: FAILED (%s)%n", e.getKey(), m.get("error"));
-        System.out.println("others = cores used by other processes during that measurement (PostgreSQL included); the load generator shares the server's JVM and cores");
+        System.out.println("others = cores used by other processes during that measurement (PostgreSQL included); the load generator shares the server's JVM and cores;");
+        System.out.println("per CPU-s = per CPU-second of this process (CDI) or of the exporter thread (Currents): the CPU cost, which other processes do not inflate");
         return s;
     }
 
     private static void line(String what, String measured, String target, String verdict, double others) {
-        System.out.printf("  %-40s %-46s target %-22s %-16s others %s%n", what, measured, target, verdict,
+        System.out.printf("  %-43s %-54s target %-22s %-16s others %s%n", what, measured, target, verdict,
                 Double.isNaN(others) ? "n/a" : String.format("%.2f cores", others));
     }
 
