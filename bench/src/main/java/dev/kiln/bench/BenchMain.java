@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, version = "kiln bench 0.1.0",
         description = "Kiln benchmarks: they print figures and assert nothing.",
-        subcommands = {IngestCommand.class, ScoringCommand.class, WebhooksCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {IngestCommand.class, ScoringCommand.class, WebhooksCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
