@@ -23,7 +23,7 @@ public record CurrentsConfig(Duration poll, int batch, Duration maxRetention, Du
     }
 
     public static CurrentsConfig defaults() {
-        return new CurrentsConfig(Duration.ofMillis(500), 1000, DEFAULT_MAX_RETENTION, Duration.ofMinutes(1));
+        return new CurrentsConfig(Duration.ofMillis(500), 5000, DEFAULT_MAX_RETENTION, Duration.ofMinutes(1));
     }
 
     /**

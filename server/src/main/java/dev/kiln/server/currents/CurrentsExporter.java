@@ -108,6 +108,41 @@ final class CurrentsExporter {
 
     // ---- the loop ----
 
+    /**
+     * While a full batch is written, the next one is read on another thread (a backlog uses both cores: the
+     * event log query on one, mapping and the sink on the other). A prefetched batch is used only if it starts
+     * where the current one ended; after a failure it is dropped.
+     */
+    private java.util.concurrent.CompletableFuture<List<EventLogRow>> prefetch;
+
+    private List<EventLogRow> read(long after) {
+        java.util.concurrent.CompletableFuture<List<EventLogRow>> f = prefetch;
+        prefetch = null;
+        List<EventLogRow> rows = null;
+        if (f != null) {
+            try {
+                rows = f.join();
+            } catch (RuntimeException e) {
+                rows = null; // read again below, where a failure counts
+            }
+            if (rows != null && !rows.isEmpty() && rows.get(0).seq() <= after) rows = null;
+        }
+        if (rows == null) rows = store.readEventLog(after, config.batch());
+        if (rows.size() == config.batch()) {
+            long next = rows.get(rows.size() - 1).seq();
+            prefetch = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.readEventLog(next, config.batch()),
+                    Thread::startVirtualThread);
+        }
+        return rows;
+    }
+
+    /** Whether the connector takes events of {@code type}: the globs are matched once per type. */
+    private boolean matches(String type) {
+        return matchesByType.computeIfAbsent(type, connector::matches);
+    }
+
+    private final Map<String, Boolean> matchesByType = new java.util.HashMap<>();
+
     private void run() {
         SinkWriter writer = null;
         long readPos = cursor;
@@ -115,9 +150,9 @@ final class CurrentsExporter {
         while (!stopping) {
             try {
                 if (writer == null) writer = SinkWriters.create(connector, context);
-                List<EventLogRow> rows = store.readEventLog(readPos, config.batch());
+                List<EventLogRow> rows = read(readPos);
                 for (EventLogRow row : rows) {
-                    if (connector.matches(row.type())) {
+                    if (matches(row.type())) {
                         writer.write(row, System.currentTimeMillis());
                         readPos = row.seq();
                         if (writer.full()) confirm(writer, readPos);
@@ -139,6 +174,7 @@ final class CurrentsExporter {
             } catch (Exception e) {
                 fail(e, writer);
                 writer = null;
+                prefetch = null;
                 readPos = cursor;
                 backoff = backoff == 0 ? 1000 : Math.min(backoff * 2, config.retryMax().toMillis());
                 long wait = retryWait(backoff, e, config.retryMax().toMillis());
