@@ -64,6 +64,10 @@ final class ScoringCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "Seconds of unmeasured load before each full-speed run. Default: ${DEFAULT-VALUE}")
     int warmup;
 
+    @Option(names = "--paced-rate", defaultValue = "0", description = "Events/s of the paced run after the full-load run; 0 = half "
+            + "the full load's accepted rate. A fixed rate compares latency of two builds at the same load. Default: ${DEFAULT-VALUE}")
+    double pacedRate;
+
     @Option(names = "--concurrency", defaultValue = "32", description = "Requests in flight at most. Default: ${DEFAULT-VALUE}")
     int concurrency;
 
@@ -199,6 +203,7 @@ final class ScoringCommand implements Callable<Integer> {
         if (leads < 0 || activeLeads < 1) throw new IllegalArgumentException("--leads must be ≥ 0 (0 skips phases 1-2) and --active-leads ≥ 1");
         if (duration < 1 || warmup < 0) throw new IllegalArgumentException("--duration must be ≥ 1 and --warmup ≥ 0");
         if (concurrency < 1 || concurrency > 4096) throw new IllegalArgumentException("--concurrency must be 1..4096");
+        if (!(pacedRate >= 0) || Double.isInfinite(pacedRate)) throw new IllegalArgumentException("--paced-rate must be ≥ 0 events/s (0 = half the full load)");
         if (window != null && window < 0) throw new IllegalArgumentException("--window must be ≥ 0 (0 skips the timers phase)");
         if (timerLeads != null && timerLeads < 0) throw new IllegalArgumentException("--timer-leads must be ≥ 0");
         if (waiting < 0 || simulateEvents < 0) throw new IllegalArgumentException("--waiting and --simulate-events must be ≥ 0");
@@ -295,9 +300,10 @@ final class ScoringCommand implements Callable<Integer> {
                     TARGET_EVENTS_PER_SECOND, full.load().objectsPerSecond(), ScoringFigures.verdict(full.load().objectsPerSecond() >= TARGET_EVENTS_PER_SECOND));
             f2.put("full_load", full.json("as fast as possible"));
 
-            double halfRate = full.load().objectsPerSecond() / 2;
+            double halfRate = pacedRate > 0 ? pacedRate : full.load().objectsPerSecond() / 2;
             Measured half = measure(a, stream, duration, halfRate, seed + 3);
-            print(String.format("half load (paced at %,.0f events/s = half the full load's accepted rate, %d s)", halfRate, duration), half, true);
+            print(String.format("half load (paced at %,.0f events/s = %s, %d s)", halfRate,
+                    pacedRate > 0 ? "--paced-rate" : "half the full load's accepted rate", duration), half, true);
             double p99 = ScoringFigures.value(half.load().fromSchedule(), 99) / 1000.0;
             System.out.printf("  target: p99 event -> new score committed < %.0f ms at half load — measured p99 %.2f ms from the scheduled send: %s%n",
                     TARGET_HALF_LOAD_P99_MS, p99, ScoringFigures.verdict(p99 < TARGET_HALF_LOAD_P99_MS));

@@ -51,9 +51,31 @@ public final class FakeStore implements Store {
                 .map(UserState::userId).toList();
     }
 
-    @Override public synchronized void commit(CommitBatch b) {
+    /** While set and closed, commits wait for it (outside the store's lock, so reads go on): a slow disk. */
+    volatile java.util.concurrent.CountDownLatch commitGate;
+    /** Profiles written by each commit, in commit order. */
+    final List<Integer> upsertsPerCommit = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Commits that have started (waiting at the gate or done). */
+    final java.util.concurrent.atomic.AtomicInteger commitsStarted = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override public void commit(CommitBatch b) {
+        commitsStarted.incrementAndGet();
+        java.util.concurrent.CountDownLatch gate = commitGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted at the commit gate");
+            }
+        }
+        apply(b);
+    }
+
+    private synchronized void apply(CommitBatch b) {
         if (failNextCommit.getAndSet(false)) throw new StoreException("injected failure");
         commits++;
+        upsertsPerCommit.add(b.upserts().size());
         for (String d : b.deletes()) {
             users.remove(d);
             identities.values().removeIf(d::equals);
