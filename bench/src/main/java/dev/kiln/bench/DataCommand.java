@@ -133,7 +133,7 @@ final class DataCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final BenchResources resources = new BenchResources();
     private HttpClient http;
     private String key;
     private Path examples;
@@ -159,16 +159,16 @@ final class DataCommand implements Callable<Integer> {
         int failures = 0;
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()) {
             http = client;
-            if (!skipped.contains("cdi")) failures += phase(phases, "cdi", "CDI: rows/s from a PostgreSQL table into profiles, seed Canvas active", this::cdiPhase);
+            if (!skipped.contains("cdi")) failures += ScoringFigures.part(phases, "cdi", "CDI: rows/s from a PostgreSQL table into profiles, seed Canvas active", this::cdiPhase);
             if (!skipped.contains("files") || !skipped.contains("jdbc"))
-                failures += phase(phases, "currents_backlog", "Currents backlog: " + String.format("%,d", events) + " custom events ingested with Currents off",
+                failures += ScoringFigures.part(phases, "currents_backlog", "Currents backlog: " + String.format("%,d", events) + " custom events ingested with Currents off",
                         this::backlogPhase);
             if (backlog != null && !skipped.contains("files"))
-                failures += phase(phases, "currents_files", "Currents to gzip JSON files: the backlog exported from the event log", this::filesPhase);
+                failures += ScoringFigures.part(phases, "currents_files", "Currents to gzip JSON files: the backlog exported from the event log", this::filesPhase);
             if (backlog != null && !skipped.contains("jdbc"))
-                failures += phase(phases, "currents_jdbc", "Currents to PostgreSQL (jdbc sink): the backlog exported from the event log", this::jdbcPhase);
+                failures += ScoringFigures.part(phases, "currents_jdbc", "Currents to PostgreSQL (jdbc sink): the backlog exported from the event log", this::jdbcPhase);
             closeBacklog();
-            if (!skipped.contains("lag")) failures += phase(phases, "currents_lag", "Currents lag under a paced ingest (files connector)", this::lagPhase);
+            if (!skipped.contains("lag")) failures += ScoringFigures.part(phases, "currents_lag", "Currents lag under a paced ingest (files connector)", this::lagPhase);
         } finally {
             closeAll();
             try {
@@ -184,28 +184,6 @@ final class DataCommand implements Callable<Integer> {
             System.out.println("figures written to " + out.toAbsolutePath());
         }
         return failures == 0 ? 0 : 1;
-    }
-
-    private interface PhaseBody {
-        void run(Map<String, Object> fig) throws Exception;
-    }
-
-    /** Runs one part; a failure is printed and recorded, and the next part runs all the same. */
-    private int phase(Map<String, Object> phases, String name, String title, PhaseBody body) {
-        Map<String, Object> fig = new LinkedHashMap<>();
-        phases.put(name, fig);
-        ScoringFigures.Phase p = new ScoringFigures.Phase(title, fig);
-        try {
-            body.run(fig);
-            return 0;
-        } catch (Exception e) {
-            System.out.println("!! " + name + " failed: " + e);
-            e.printStackTrace(System.out);
-            fig.put("error", String.valueOf(e));
-            return 1;
-        } finally {
-            p.end();
-        }
     }
 
     private void applyQuick() {
@@ -248,36 +226,11 @@ final class DataCommand implements Callable<Integer> {
 
     // ---- resources ---------------------------------------------------------------------------------
 
-    private <T extends AutoCloseable> T opened(T r) {
-        synchronized (open) { open.add(r); }
-        return r;
-    }
+    private <T extends AutoCloseable> T opened(T r) { return resources.opened(r); }
 
-    private void close(AutoCloseable r) {
-        if (r == null) return;
-        synchronized (open) { open.remove(r); }
-        try {
-            r.close();
-        } catch (Exception e) {
-            System.out.println("  ! closing " + r + " failed: " + e);
-        }
-    }
+    private void close(AutoCloseable r) { resources.close(r); }
 
-    /** Servers first (they drain into their store), then stores, tables and directories, newest first; also on Ctrl-C. */
-    private void closeAll() {
-        List<AutoCloseable> all;
-        synchronized (open) {
-            all = new ArrayList<>(open);
-            open.clear();
-        }
-        for (int i = all.size() - 1; i >= 0; i--) {
-            try {
-                all.get(i).close();
-            } catch (Exception e) {
-                System.out.println("  ! closing " + all.get(i) + " failed: " + e);
-            }
-        }
-    }
+    private void closeAll() { resources.closeAll(); }
 
     private Target newTarget() {
         Target t = store == ScoringCommand.StoreChoice.sqlite ? Target.Sqlite.create(null) : Target.Postgres.create(pgUrl);

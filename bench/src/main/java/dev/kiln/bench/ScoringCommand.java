@@ -119,7 +119,7 @@ final class ScoringCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final BenchResources resources = new BenchResources();
     private HttpClient http;
     private String key;
     private Path examples;
@@ -148,10 +148,10 @@ final class ScoringCommand implements Callable<Integer> {
         int failures = 0;
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()) {
             http = client;
-            if (simulateEvents > 0) failures += phase(phases, "simulate", this::simulatePhase);
-            if (leads > 0) failures += phase(phases, "leads_and_load", this::loadPhases);
-            if ((window == null || window > 0) && (timerLeads != null ? timerLeads : leads) > 0) failures += phase(phases, "timers", this::timersPhase);
-            if (waiting > 0) failures += phase(phases, "pending_timers", this::pendingPhase);
+            if (simulateEvents > 0) failures += ScoringFigures.part(phases, "simulate", null, this::simulatePhase);
+            if (leads > 0) failures += ScoringFigures.part(phases, "leads_and_load", null, this::loadPhases);
+            if ((window == null || window > 0) && (timerLeads != null ? timerLeads : leads) > 0) failures += ScoringFigures.part(phases, "timers", null, this::timersPhase);
+            if (waiting > 0) failures += ScoringFigures.part(phases, "pending_timers", null, this::pendingPhase);
         } finally {
             closeAll();
             try {
@@ -167,25 +167,6 @@ final class ScoringCommand implements Callable<Integer> {
             System.out.println("figures written to " + out.toAbsolutePath());
         }
         return failures == 0 ? 0 : 1;
-    }
-
-    private interface PhaseBody {
-        void run(Map<String, Object> fig);
-    }
-
-    /** Runs one phase; a failure is printed and recorded, and the next phase runs all the same. */
-    private int phase(Map<String, Object> phases, String name, PhaseBody body) {
-        Map<String, Object> fig = new LinkedHashMap<>();
-        phases.put(name, fig);
-        try {
-            body.run(fig);
-            return 0;
-        } catch (RuntimeException e) {
-            System.out.println("!! " + name + " failed: " + e);
-            e.printStackTrace(System.out);
-            fig.put("error", String.valueOf(e));
-            return 1;
-        }
     }
 
     private void applyQuick() {
@@ -214,36 +195,11 @@ final class ScoringCommand implements Callable<Integer> {
 
     // ---- resources ---------------------------------------------------------------------------------
 
-    private <T extends AutoCloseable> T opened(T r) {
-        synchronized (open) { open.add(r); }
-        return r;
-    }
+    private <T extends AutoCloseable> T opened(T r) { return resources.opened(r); }
 
-    private void close(AutoCloseable r) {
-        if (r == null) return;
-        synchronized (open) { open.remove(r); }
-        try {
-            r.close();
-        } catch (Exception e) {
-            System.out.println("  ! closing " + r + " failed: " + e);
-        }
-    }
+    private void close(AutoCloseable r) { resources.close(r); }
 
-    /** Servers first (they drain into their store), then stores and directories; also on Ctrl-C. */
-    private void closeAll() {
-        List<AutoCloseable> all;
-        synchronized (open) {
-            all = new ArrayList<>(open);
-            open.clear();
-        }
-        for (int i = all.size() - 1; i >= 0; i--) {
-            try {
-                all.get(i).close();
-            } catch (Exception e) {
-                System.out.println("  ! closing " + all.get(i) + " failed: " + e);
-            }
-        }
-    }
+    private void closeAll() { resources.closeAll(); }
 
     private Target newTarget() {
         Target t = store == StoreChoice.sqlite ? Target.Sqlite.create(sqliteParams) : Target.Postgres.create(pgUrl);

@@ -49,6 +49,35 @@ final class ScoringFigures {
                 c.coresBusy(), Runtime.getRuntime().availableProcessors(), c.otherCores(), cs);
     }
 
+    /** The body of one benchmark part: it writes its figures into {@code fig}. */
+    interface PartBody {
+        void run(Map<String, Object> fig) throws Exception;
+    }
+
+    /**
+     * Runs one part, its figures under {@code parts.get(key)}, with a {@link Phase} heading and end line when
+     * {@code title} is not null. A failure is printed and recorded as {@code error}, and the next part runs all
+     * the same.
+     *
+     * @return 0, or 1 when the part failed
+     */
+    static int part(Map<String, Object> parts, String key, String title, PartBody body) {
+        Map<String, Object> fig = new java.util.LinkedHashMap<>();
+        parts.put(key, fig);
+        Phase p = title == null ? null : new Phase(title, fig);
+        try {
+            body.run(fig);
+            return 0;
+        } catch (Exception e) {
+            System.out.println("!! " + key + " failed: " + e);
+            e.printStackTrace(System.out);
+            fig.put("error", String.valueOf(e));
+            return 1;
+        } finally {
+            if (p != null) p.end();
+        }
+    }
+
     /** A phase's heading with its start, and its end line with the elapsed time; both go into the figures. */
     static final class Phase {
         private final String name;

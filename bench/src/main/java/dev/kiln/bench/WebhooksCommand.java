@@ -127,7 +127,7 @@ final class WebhooksCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final BenchResources resources = new BenchResources();
 
     @Override
     public Integer call() throws Exception {
@@ -152,9 +152,9 @@ final class WebhooksCommand implements Callable<Integer> {
         report.put("phases", phases);
         int failures = 0;
         try {
-            if (renderSeconds > 0) failures += phase(phases, "render", "phase 1: Liquid render of the seed templates (no server)",
+            if (renderSeconds > 0) failures += ScoringFigures.part(phases, "render", "phase 1: Liquid render of the seed templates (no server)",
                     fig -> WebhookRender.run(examples, renderSeconds, renderWarmup, renderThreads, fig));
-            if (leads > 0) failures += phase(phases, "sends", "phase 2: sends to the local fake Salesforce", fig -> sendPhase(examples, fig));
+            if (leads > 0) failures += ScoringFigures.part(phases, "sends", "phase 2: sends to the local fake Salesforce", fig -> sendPhase(examples, fig));
         } finally {
             closeAll();
             try {
@@ -170,27 +170,6 @@ final class WebhooksCommand implements Callable<Integer> {
             System.out.println("figures written to " + out.toAbsolutePath());
         }
         return failures == 0 ? 0 : 1;
-    }
-
-    private interface PhaseBody {
-        void run(Map<String, Object> fig);
-    }
-
-    private int phase(Map<String, Object> phases, String key, String title, PhaseBody body) {
-        Map<String, Object> fig = new LinkedHashMap<>();
-        phases.put(key, fig);
-        ScoringFigures.Phase p = new ScoringFigures.Phase(title, fig);
-        try {
-            body.run(fig);
-            return 0;
-        } catch (RuntimeException e) {
-            System.out.println("!! " + key + " failed: " + e);
-            e.printStackTrace(System.out);
-            fig.put("error", String.valueOf(e));
-            return 1;
-        } finally {
-            p.end();
-        }
     }
 
     private void applyQuick() {
@@ -232,26 +211,9 @@ final class WebhooksCommand implements Callable<Integer> {
 
     // ---- resources ---------------------------------------------------------------------------------
 
-    private <T extends AutoCloseable> T opened(T r) {
-        synchronized (open) { open.add(r); }
-        return r;
-    }
+    private <T extends AutoCloseable> T opened(T r) { return resources.opened(r); }
 
-    /** Server first (it drains into its store), then the fake, store and directories; also on Ctrl-C. */
-    private void closeAll() {
-        List<AutoCloseable> all;
-        synchronized (open) {
-            all = new ArrayList<>(open);
-            open.clear();
-        }
-        for (int i = all.size() - 1; i >= 0; i--) {
-            try {
-                all.get(i).close();
-            } catch (Exception e) {
-                System.out.println("  ! closing " + all.get(i) + " failed: " + e);
-            }
-        }
-    }
+    private void closeAll() { resources.closeAll(); }
 
     // ---- phase 2 -------------------------------------------------------------------------------------
 
