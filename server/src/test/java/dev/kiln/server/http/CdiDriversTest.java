@@ -50,21 +50,7 @@ class CdiDriversTest {
         if (kiln != null) kiln.close();
     }
 
-    static JsonNode sync() {
-        Http.Response r = kiln.post("/cdi/integrations/custom/sync", "");
-        assertThat(r.status()).as(r.toString()).isEqualTo(202);
-        String job = r.json().path("job_id").asText();
-        JsonNode[] found = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            for (JsonNode run : kiln.get("/cdi/integrations/custom/job_sync_status").json().path("results"))
-                if (run.path("job_id").asText().equals(job) && !run.path("job_status").asText().equals("running")) {
-                    found[0] = run;
-                    return true;
-                }
-            return false;
-        });
-        return found[0];
-    }
+    static JsonNode sync() { return CdiJobs.sync(kiln, "custom"); }
 
     @Test
     void a_sync_reads_through_a_driver_from_the_drivers_directory_and_names_the_directory_without_it() {

@@ -53,24 +53,10 @@ class CdiPostgresTest {
         Properties p = new Properties();
         p.setProperty("user", TestDatabases.postgresUser());
         if (TestDatabases.postgresPassword() != null) p.setProperty("password", TestDatabases.postgresPassword());
-        try (Connection c = DriverManager.getConnection(schema.url(), p); PreparedStatement st = c.prepareStatement(statement)) {
-            for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
-            st.execute();
-        }
+        CdiJobs.sql(schema.url(), p, statement, args);
     }
 
-    static JsonNode finished(String id, String job) {
-        JsonNode[] found = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            for (JsonNode run : kiln.get("/cdi/integrations/" + id + "/job_sync_status").json().path("results"))
-                if (run.path("job_id").asText().equals(job) && !run.path("job_status").asText().equals("running")) {
-                    found[0] = run;
-                    return true;
-                }
-            return false;
-        });
-        return found[0];
-    }
+    static JsonNode finished(String id, String job) { return CdiJobs.finished(kiln, id, job); }
 
     @Test
     void a_postgres_row_sets_the_lead_score_with_source_cdi_and_a_concurrent_sync_is_409() throws Exception {

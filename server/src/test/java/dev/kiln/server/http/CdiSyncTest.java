@@ -97,31 +97,11 @@ class CdiSyncTest {
     @AfterAll static void stop() { if (kiln != null) kiln.close(); }
 
     static void sql(String statement, Object... args) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + warehouse); PreparedStatement st = c.prepareStatement(statement)) {
-            for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
-            st.execute();
-        }
+        CdiJobs.sql("jdbc:sqlite:" + warehouse, new java.util.Properties(), statement, args);
     }
 
     /** Starts a manual sync, waits for it to end, returns its job_sync_status entry. */
-    static JsonNode sync(String id) {
-        Http.Response r = kiln.post("/cdi/integrations/" + id + "/sync", "");
-        assertThat(r.status()).as(r.toString()).isEqualTo(202);
-        String job = r.json().path("job_id").asText();
-        assertThat(job).isNotBlank();
-        JsonNode[] found = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            Http.Response s = kiln.get("/cdi/integrations/" + id + "/job_sync_status");
-            assertThat(s.status()).as(s.toString()).isEqualTo(200);
-            for (JsonNode run : s.json().path("results"))
-                if (run.path("job_id").asText().equals(job) && !run.path("job_status").asText().equals("running")) {
-                    found[0] = run;
-                    return true;
-                }
-            return false;
-        });
-        return found[0];
-    }
+    static JsonNode sync(String id) { return CdiJobs.sync(kiln, id); }
 
     static JsonNode history(String user, String attribute) {
         Http.Response r = kiln.get("/users/" + user + "/attributes/" + attribute.replace(" ", "%20") + "/history");
