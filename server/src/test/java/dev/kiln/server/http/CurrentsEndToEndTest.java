@@ -65,8 +65,10 @@ class CurrentsEndToEndTest {
         http = new Http(server.port());
     }
 
-    /** Tracks events {@code from} until {@code to} (exclusive), 75 a request, for ten users. */
-    void track(int from, int to) {
+    void track(int from, int to) { track(http, key, from, to); }
+
+    /** Tracks {@code page_view} events {@code from} until {@code to} (exclusive, property n), 75 a request, for ten users. */
+    static void track(Http http, String key, int from, int to) {
         for (int i = from; i < to; i += 75) {
             List<Map<String, Object>> events = new ArrayList<>();
             for (int j = i; j < Math.min(to, i + 75); j++)

@@ -86,16 +86,7 @@ class CurrentsHttpEndToEndTest {
         http = new Http(server.port());
     }
 
-    void track(int from, int to) {
-        for (int i = from; i < to; i += 75) {
-            List<Map<String, Object>> events = new ArrayList<>();
-            for (int j = i; j < Math.min(to, i + 75); j++)
-                events.add(Map.of("external_id", "user-" + (j % 10), "name", "page_view", "time", Instant.now().toString(),
-                        "properties", Map.of("n", j)));
-            Http.Response r = http.post("/users/track", key, Map.of("events", events));
-            assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        }
-    }
+    void track(int from, int to) { CurrentsEndToEndTest.track(http, key, from, to); }
 
     List<JsonNode> received() {
         List<JsonNode> all = new ArrayList<>();
