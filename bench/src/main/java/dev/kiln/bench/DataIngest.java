@@ -49,16 +49,7 @@ final class DataIngest {
                     while ((c = next.getAndIncrement()) < chunks) {
                         Workload wl = c == chunks - 1 ? last : full;
                         try {
-                            HttpResponse<String> resp = http.send(track.post("/users/track", wl.trackBody(r)), HttpResponse.BodyHandlers.ofString());
-                            if (resp.statusCode() == 201 && !resp.body().contains("\"errors\"")) {
-                                accepted.addAndGet(wl.events());
-                            } else {
-                                failed.incrementAndGet();
-                                if (samples.size() < 3) samples.add(resp.statusCode() + " " + clip(resp.body()));
-                            }
-                        } catch (IOException e) {
-                            failed.incrementAndGet();
-                            if (samples.size() < 3) samples.add(e.toString());
+                            if (send(http, track, wl, r, failed, samples)) accepted.addAndGet(wl.events());
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             return;
@@ -80,6 +71,24 @@ final class DataIngest {
             throw new IllegalStateException("interrupted", e);
         }
         return new Result(events, accepted.get(), failed.get(), (System.nanoTime() - t0) / 1e9, List.copyOf(samples));
+    }
+
+    /**
+     * Sends one {@code /users/track} request of {@code wl}'s events; true when answered 201 without errors,
+     * else counts it in {@code failed} and keeps up to three samples of what came back.
+     */
+    private static boolean send(HttpClient http, TrackLoad track, Workload wl, SplittableRandom r, AtomicLong failed,
+                                List<String> samples) throws InterruptedException {
+        try {
+            HttpResponse<String> resp = http.send(track.post("/users/track", wl.trackBody(r)), HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() == 201 && !resp.body().contains("\"errors\"")) return true;
+            failed.incrementAndGet();
+            if (samples.size() < 3) samples.add(resp.statusCode() + " " + clip(resp.body()));
+        } catch (IOException e) {
+            failed.incrementAndGet();
+            if (samples.size() < 3) samples.add(e.toString());
+        }
+        return false;
     }
 
     /**
@@ -120,18 +129,11 @@ final class DataIngest {
                         sent.incrementAndGet();
                         long t0 = System.nanoTime();
                         try {
-                            HttpResponse<String> resp = http.send(track.post("/users/track", wl.trackBody(r)), HttpResponse.BodyHandlers.ofString());
-                            if (resp.statusCode() == 201 && !resp.body().contains("\"errors\"")) {
+                            if (send(http, track, wl, r, failed, samples)) {
                                 ok.incrementAndGet();
                                 accepted.addAndGet(wl.events());
                                 h.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - t0) / 1000));
-                            } else {
-                                failed.incrementAndGet();
-                                if (samples.size() < 3) samples.add(resp.statusCode() + " " + clip(resp.body()));
                             }
-                        } catch (IOException e) {
-                            failed.incrementAndGet();
-                            if (samples.size() < 3) samples.add(e.toString());
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             return;
