@@ -44,12 +44,19 @@ public record CurrentsConnector(String id, List<String> events, Sink sink) {
 
     public static boolean globMatches(String glob, String type) {
         if (!glob.contains("*")) return glob.equals(type);
+        return PATTERNS.computeIfAbsent(glob, CurrentsConnector::compile).matcher(type).matches();
+    }
+
+    /** Globs compiled once: an exporter matches every event log row it reads. Globs come from definitions, so few. */
+    private static final java.util.Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Pattern compile(String glob) {
         StringBuilder re = new StringBuilder();
         for (String part : glob.split("\\*", -1)) {
             if (!re.isEmpty()) re.append(".*");
             re.append(Pattern.quote(part));
         }
-        return type.matches(re.toString());
+        return Pattern.compile(re.toString());
     }
 
     /** Where a connector's events go: {@link Files}, {@link Jdbc} or {@link Http}. */

@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * One connector's exporter thread: reads the event log after its cursor ({@code currents:<id>} in the meta
@@ -136,13 +135,6 @@ final class CurrentsExporter {
         return rows;
     }
 
-    /** Whether the connector takes events of {@code type}: the globs are matched once per type. */
-    private boolean matches(String type) {
-        return matchesByType.computeIfAbsent(type, connector::matches);
-    }
-
-    private final Map<String, Boolean> matchesByType = new java.util.HashMap<>();
-
     private void run() {
         SinkWriter writer = null;
         long readPos = cursor;
@@ -152,7 +144,7 @@ final class CurrentsExporter {
                 if (writer == null) writer = SinkWriters.create(connector, context);
                 List<EventLogRow> rows = read(readPos);
                 for (EventLogRow row : rows) {
-                    if (matches(row.type())) {
+                    if (connector.matches(row.type())) {
                         writer.write(row, System.currentTimeMillis());
                         readPos = row.seq();
                         if (writer.full()) confirm(writer, readPos);
