@@ -40,7 +40,7 @@ final class KeysCommand implements Runnable {
                 }
             }
             String key = ApiKeys.newKey();
-            try (Store store = storeOptions.open()) {
+            try (Store store = storeOptions.openTables()) {
                 ApiKeyStore.ApiKey k = store.apiKeys().create(ApiKeys.newId(), name, ApiKeys.hash(key), wanted, System.currentTimeMillis());
                 System.out.println("id:     " + k.id());
                 System.out.println("name:   " + k.name());
@@ -57,7 +57,7 @@ final class KeysCommand implements Runnable {
         @Mixin StoreOptions storeOptions;
 
         @Override public Integer call() {
-            try (Store store = storeOptions.open()) {
+            try (Store store = storeOptions.openTables()) {
                 System.out.printf("%-18s %-20s %-8s %s%n", "ID", "NAME", "STATUS", "SCOPES");
                 for (ApiKeyStore.ApiKey k : store.apiKeys().list())
                     System.out.printf("%-18s %-20s %-8s %s%n", k.id(), k.name(), k.active() ? "active" : "revoked",
@@ -73,7 +73,7 @@ final class KeysCommand implements Runnable {
         @Parameters(paramLabel = "ID") String id;
 
         @Override public Integer call() {
-            try (Store store = storeOptions.open()) {
+            try (Store store = storeOptions.openTables()) {
                 if (!store.apiKeys().revoke(id, System.currentTimeMillis())) {
                     System.err.println("no active key with id " + id);
                     return 1;

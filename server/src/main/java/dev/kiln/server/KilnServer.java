@@ -78,7 +78,7 @@ public final class KilnServer implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        Store store = JdbcStore.open(StoreConfig.of(config.jdbcUrl()));
+        Store store = dev.kiln.store.Stores.open(StoreConfig.of(config.jdbcUrl()));
         KilnRuntime runtime = null;
         Definitions definitions = null;
         Dispatcher dispatcher = null;

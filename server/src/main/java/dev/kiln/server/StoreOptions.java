@@ -31,7 +31,13 @@ final class StoreOptions {
         return "jdbc:sqlite:" + data.resolve("kiln.db").toAbsolutePath();
     }
 
+    /** The store as the server opens it (with the write-behind journal on SQLite): for commands that write profiles. */
     Store open() {
+        return dev.kiln.store.Stores.open(StoreConfig.of(jdbcUrl()));
+    }
+
+    /** The tables alone, for commands that touch only API keys (safe beside a running server). */
+    Store openTables() {
         return JdbcStore.open(StoreConfig.of(jdbcUrl()));
     }
 }

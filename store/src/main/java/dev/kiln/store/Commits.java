@@ -30,6 +30,10 @@ final class Commits {
             + " VALUES (?, ?, ?, ?, ?, ?, ?)";
     static final int EVENT_ROWS = 64;
     private static final String INSERT_EVENTS = INSERT_EVENT + ", (?, ?, ?, ?, ?, ?, ?)".repeat(EVENT_ROWS - 1);
+    /** Rows whose seq was assigned before the insert ({@link JournaledStore}): the same seq goes in. */
+    private static final String INSERT_EVENT_SEQ = "INSERT INTO event_log (seq, id, user_id, external_id, type, time, data,"
+            + " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_EVENTS_SEQ = INSERT_EVENT_SEQ + ", (?, ?, ?, ?, ?, ?, ?, ?)".repeat(EVENT_ROWS - 1);
 
     /**
      * Deletes, then profile writes, then identity removals and puts, then the event log; then the Canvas tables;
@@ -279,27 +283,30 @@ final class Commits {
      * (with reWriteBatchedInserts) ~40–95k and ~130k.
      */
     private static void appendEvents(Writer w, List<EventLogRow> rows) throws SQLException {
+        // A batch either has every seq assigned (write-behind) or none (the database assigns them).
+        boolean seq = rows.get(0).seq() > 0;
         int full = rows.size() / EVENT_ROWS;
         if (full > 0) {
-            PreparedStatement ps = w.statement(INSERT_EVENTS);
+            PreparedStatement ps = w.statement(seq ? INSERT_EVENTS_SEQ : INSERT_EVENTS);
             for (int chunk = 0; chunk < full; chunk++) {
                 int p = 1;
-                for (int i = chunk * EVENT_ROWS; i < (chunk + 1) * EVENT_ROWS; i++) p = bindEvent(ps, p, rows.get(i));
+                for (int i = chunk * EVENT_ROWS; i < (chunk + 1) * EVENT_ROWS; i++) p = bindEvent(ps, p, rows.get(i), seq);
                 ps.addBatch();
             }
             ps.executeBatch();
         }
         if (full * EVENT_ROWS < rows.size()) {
-            PreparedStatement ps = w.statement(INSERT_EVENT);
+            PreparedStatement ps = w.statement(seq ? INSERT_EVENT_SEQ : INSERT_EVENT);
             for (int i = full * EVENT_ROWS; i < rows.size(); i++) {
-                bindEvent(ps, 1, rows.get(i));
+                bindEvent(ps, 1, rows.get(i), seq);
                 ps.addBatch();
             }
             ps.executeBatch();
         }
     }
 
-    private static int bindEvent(PreparedStatement ps, int p, EventLogRow e) throws SQLException {
+    private static int bindEvent(PreparedStatement ps, int p, EventLogRow e, boolean seq) throws SQLException {
+        if (seq) ps.setLong(p++, e.seq());
         setNullable(ps, p++, e.id());
         setNullable(ps, p++, e.userId());
         setNullable(ps, p++, e.externalId());

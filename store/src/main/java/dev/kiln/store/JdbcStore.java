@@ -109,6 +109,51 @@ public final class JdbcStore implements Store {
         });
     }
 
+    /**
+     * Writes several batches in one transaction, each as {@link #commit} would, in order, then the meta values
+     * (the write-behind's progress, in the same transaction). Package-private: {@link JournaledStore}'s materializer.
+     */
+    void commitAll(List<CommitBatch> batches, Map<String, String> meta) {
+        writer.inTransaction("materializing " + batches.size() + " journaled commits", w -> {
+            for (CommitBatch batch : batches) {
+                if (batch.isEmpty()) continue;
+                Map<String, UserRow> users = new TreeMap<>();
+                for (UserRow u : batch.upserts()) users.put(u.userId(), u);
+                Commits.write(w, batch, users.values());
+            }
+            PreparedStatement ps = w.statement(Commits.UPSERT_META);
+            for (Map.Entry<String, String> e : meta.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getValue());
+                ps.setLong(3, System.currentTimeMillis());
+                ps.addBatch();
+            }
+            if (!meta.isEmpty()) ps.executeBatch();
+            return null;
+        });
+    }
+
+    /**
+     * The highest event log seq ever handed out, pruned or not (SQLite keeps it in {@code sqlite_sequence} for an
+     * AUTOINCREMENT table); 0 for a new database. Seqs assigned above it are never reused by the database.
+     */
+    long eventSeqHighWater() {
+        return writer.inTransaction("reading the event log's high-water seq", w -> {
+            long high = 0;
+            if (dialect.dialect() == Dialect.SQLITE) {
+                try (PreparedStatement ps = w.connection().prepareStatement("SELECT seq FROM sqlite_sequence WHERE name = 'event_log'");
+                     ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) high = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement ps = w.connection().prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM event_log");
+                 ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) high = Math.max(high, rs.getLong(1));
+            }
+            return high;
+        });
+    }
+
     @Override public long pruneEventLog(long recordedBefore) {
         return pruneEventLog(recordedBefore, Long.MAX_VALUE);
     }

@@ -38,7 +38,7 @@ final class SqliteDialect implements SqlDialect {
         return path.isEmpty() || path.equals(":memory:") || path.startsWith("file::memory:") || jdbcUrl.contains("mode=memory");
     }
 
-    private static String path(String jdbcUrl) {
+    static String path(String jdbcUrl) {
         String p = jdbcUrl.substring(PREFIX.length());
         int q = p.indexOf('?');
         return q < 0 ? p : p.substring(0, q);

@@ -59,7 +59,8 @@ final class Writer implements AutoCloseable {
         return ps;
     }
 
-    private Connection connection() {
+    /** The connection of the running transaction (for statements that are not worth keeping). */
+    Connection connection() {
         if (connection == null) {
             try {
                 connection = dialect.openWriter();

@@ -29,15 +29,15 @@ class SqliteStoreTest extends StoreContractTest {
 
     @Test
     void the_writer_runs_in_wal_mode_with_full_sync_by_default() {
-        assertThat(pragma(store, "journal_mode")).isEqualToIgnoringCase("wal");
-        assertThat(pragma(store, "synchronous")).isEqualTo("2"); // FULL
-        assertThat(pragma(store, "busy_timeout")).isEqualTo("10000");
-        assertThat(pragma(store, "foreign_keys")).isEqualTo("0");
+        assertThat(pragma(tables(), "journal_mode")).isEqualToIgnoringCase("wal");
+        assertThat(pragma(tables(), "synchronous")).isEqualTo("2"); // FULL
+        assertThat(pragma(tables(), "busy_timeout")).isEqualTo("10000");
+        assertThat(pragma(tables(), "foreign_keys")).isEqualTo("0");
     }
 
     @Test
     void checkpoints_run_in_the_background_and_the_writer_checkpoints_only_far_behind() throws Exception {
-        assertThat(pragma(store, "wal_autocheckpoint")).isEqualTo(Integer.toString(WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES));
+        assertThat(pragma(tables(), "wal_autocheckpoint")).isEqualTo(Integer.toString(WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES));
         for (int i = 0; i < 20; i++) store.commit(CommitBatch.of(java.util.List.of(new dev.kiln.engine.UserState("u" + i, i)),
                 java.util.Set.of(), java.util.Map.of(), java.util.Set.of(), java.util.List.of()));
         Path wal;
@@ -74,7 +74,7 @@ class SqliteStoreTest extends StoreContractTest {
 
     @Test
     void read_connections_cannot_write() {
-        assertThatThrownBy(() -> store.read("writing on a reader", c -> {
+        assertThatThrownBy(() -> tables().read("writing on a reader", c -> {
             try (var st = c.createStatement()) {
                 return st.executeUpdate("DELETE FROM users");
             }

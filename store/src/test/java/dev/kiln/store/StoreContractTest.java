@@ -34,12 +34,21 @@ public abstract class StoreContractTest {
     protected abstract StoreConfig freshDatabase();
 
     protected StoreConfig config;
-    protected JdbcStore store;
+    protected Store store;
+
+    /** Opens the store under test on {@code config} (the tables alone, or with the write-behind journal). */
+    protected Store open(StoreConfig config) { return JdbcStore.open(config); }
+
+    /** The tables of the store under test, with everything acknowledged written into them. */
+    protected JdbcStore tables() {
+        if (store instanceof JournaledStore j) return j.tables();
+        return (JdbcStore) store;
+    }
 
     @BeforeEach
     void openStore() {
         config = freshDatabase();
-        store = JdbcStore.open(config);
+        store = open(config);
     }
 
     @AfterEach
@@ -120,7 +129,7 @@ public abstract class StoreContractTest {
 
     /** The users row as stored: external_id, email, updated_at (what the state-only rewrite must keep right). */
     private List<Object> row(String userId) {
-        return store.onWriter(w -> {
+        return tables().onWriter(w -> {
             java.sql.PreparedStatement ps = w.statement("SELECT external_id, email, updated_at FROM users WHERE user_id = ?");
             ps.setString(1, userId);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
@@ -471,7 +480,7 @@ public abstract class StoreContractTest {
         store.commit(CommitBatch.of(List.of(user("u1", null, 2_000)), Set.of(), Map.of(), Set.of(), eventRows("e", 2, 100)));
         store.close();
 
-        store = JdbcStore.open(config);
+        store = open(config);
 
         assertThat(store.loadUser("u1")).contains(user("u1", null, 2_000));
         assertThat(store.readEventLog(0, 10)).hasSize(2);

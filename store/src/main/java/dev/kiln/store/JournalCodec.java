@@ -1,0 +1,243 @@
+package dev.kiln.store;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@link CommitBatch} as one journal record ({@link JournaledStore}): every field, in a fixed order, behind a
+ * version byte. Strings are length-prefixed UTF-8 (-1 = null), so any value round-trips, however long.
+ */
+final class JournalCodec {
+    private JournalCodec() {}
+
+    static final int VERSION = 1;
+
+    static byte[] encode(CommitBatch b) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096 + b.upserts().size() * 400 + b.events().size() * 200);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            out.writeInt(b.upserts().size());
+            for (UserRow u : b.upserts()) {
+                str(out, u.userId());
+                str(out, u.externalId());
+                str(out, u.email());
+                out.writeInt(u.state().length);
+                out.write(u.state());
+                out.writeLong(u.updatedAt());
+            }
+            strings(out, b.deletes());
+            map(out, b.identityPuts());
+            strings(out, b.identityRemovals());
+            out.writeInt(b.events().size());
+            for (EventLogRow e : b.events()) {
+                out.writeLong(e.seq());
+                str(out, e.id());
+                str(out, e.userId());
+                str(out, e.externalId());
+                str(out, e.type());
+                out.writeLong(e.time());
+                str(out, e.data());
+                out.writeLong(e.recordedAt());
+            }
+            timers(out, b.timerPuts());
+            timers(out, b.timerDeletes());
+            out.writeInt(b.ledger().size());
+            for (LedgerRow l : b.ledger()) {
+                out.writeLong(l.seq());
+                str(out, l.userId());
+                str(out, l.name());
+                out.writeLong(l.time());
+                dbl(out, l.oldValue());
+                dbl(out, l.newValue());
+                dbl(out, l.delta());
+                str(out, l.source());
+            }
+            out.writeInt(b.stats().size());
+            for (StatDelta s : b.stats()) {
+                str(out, s.canvasId());
+                str(out, s.metric());
+                str(out, s.key());
+                out.writeLong(s.bucket());
+                out.writeLong(s.delta());
+            }
+            out.writeInt(b.outboxPuts().size());
+            for (OutboxRow o : b.outboxPuts()) {
+                str(out, o.messageId());
+                str(out, o.userId());
+                str(out, o.campaignId());
+                str(out, o.canvasId());
+                str(out, o.stepId());
+                out.writeInt(o.version());
+                out.writeLong(o.createdAt());
+                out.writeLong(o.dueAt());
+                out.writeInt(o.attempts());
+                str(out, o.snapshot());
+            }
+            strings(out, b.outboxDeletes());
+            out.writeInt(b.messageLog().size());
+            for (MessageLogRow m : b.messageLog()) {
+                out.writeLong(m.seq());
+                str(out, m.messageId());
+                str(out, m.userId());
+                str(out, m.externalId());
+                str(out, m.campaignId());
+                str(out, m.canvasId());
+                str(out, m.stepId());
+                out.writeLong(m.time());
+                str(out, m.method());
+                str(out, m.url());
+                out.writeBoolean(m.statusCode() != null);
+                if (m.statusCode() != null) out.writeInt(m.statusCode());
+                out.writeInt(m.attempt());
+                str(out, m.outcome());
+                str(out, m.detail());
+                str(out, m.excerpt());
+            }
+            map(out, b.metaPuts());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    static CommitBatch decode(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            int version = in.readUnsignedByte();
+            if (version != VERSION)
+                throw new StoreException("journal record of version " + version + " cannot be read (this build reads " + VERSION + ")");
+            int n = in.readInt();
+            List<UserRow> upserts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String id = str(in), ext = str(in), email = str(in);
+                byte[] state = new byte[in.readInt()];
+                in.readFully(state);
+                upserts.add(new UserRow(id, ext, email, state, in.readLong()));
+            }
+            Set<String> deletes = strings(in);
+            Map<String, String> identityPuts = map(in);
+            Set<String> identityRemovals = strings(in);
+            n = in.readInt();
+            List<EventLogRow> events = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                events.add(new EventLogRow(in.readLong(), str(in), str(in), str(in), str(in), in.readLong(), str(in), in.readLong()));
+            }
+            List<TimerRow> timerPuts = timers(in), timerDeletes = timers(in);
+            n = in.readInt();
+            List<LedgerRow> ledger = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                ledger.add(new LedgerRow(in.readLong(), str(in), str(in), in.readLong(), dbl(in), dbl(in), dbl(in), str(in)));
+            }
+            n = in.readInt();
+            List<StatDelta> stats = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) stats.add(new StatDelta(str(in), str(in), str(in), in.readLong(), in.readLong()));
+            n = in.readInt();
+            List<OutboxRow> outboxPuts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                outboxPuts.add(new OutboxRow(str(in), str(in), str(in), str(in), str(in), in.readInt(), in.readLong(),
+                        in.readLong(), in.readInt(), str(in)));
+            }
+            Set<String> outboxDeletes = strings(in);
+            n = in.readInt();
+            List<MessageLogRow> messageLog = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                long seq = in.readLong();
+                String messageId = str(in), userId = str(in), externalId = str(in), campaignId = str(in), canvasId = str(in),
+                        stepId = str(in);
+                long time = in.readLong();
+                String method = str(in), url = str(in);
+                Integer status = in.readBoolean() ? in.readInt() : null;
+                int attempt = in.readInt();
+                messageLog.add(new MessageLogRow(seq, messageId, userId, externalId, campaignId, canvasId, stepId, time, method,
+                        url, status, attempt, str(in), str(in), str(in)));
+            }
+            Map<String, String> metaPuts = map(in);
+            if (in.read() != -1) throw new StoreException("journal record has bytes past its end");
+            return new CommitBatch(upserts, deletes, identityPuts, identityRemovals, events, timerPuts, timerDeletes, ledger,
+                    stats, outboxPuts, outboxDeletes, messageLog, metaPuts);
+        } catch (IOException e) {
+            throw new StoreException("journal record is truncated or corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private static void str(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String str(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) return null;
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void dbl(DataOutputStream out, Double d) throws IOException {
+        out.writeBoolean(d != null);
+        if (d != null) out.writeDouble(d);
+    }
+
+    private static Double dbl(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readDouble() : null;
+    }
+
+    private static void strings(DataOutputStream out, Set<String> set) throws IOException {
+        out.writeInt(set.size());
+        for (String s : set) str(out, s);
+    }
+
+    private static Set<String> strings(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        Set<String> out = new HashSet<>(n * 2);
+        for (int i = 0; i < n; i++) out.add(str(in));
+        return out;
+    }
+
+    private static void map(DataOutputStream out, Map<String, String> map) throws IOException {
+        out.writeInt(map.size());
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            str(out, e.getKey());
+            str(out, e.getValue());
+        }
+    }
+
+    private static Map<String, String> map(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        Map<String, String> out = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) out.put(str(in), str(in));
+        return out;
+    }
+
+    private static void timers(DataOutputStream out, List<TimerRow> rows) throws IOException {
+        out.writeInt(rows.size());
+        for (TimerRow t : rows) {
+            str(out, t.userId());
+            str(out, t.canvasId());
+            out.writeInt(t.token());
+            out.writeLong(t.dueAt());
+        }
+    }
+
+    private static List<TimerRow> timers(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        List<TimerRow> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(new TimerRow(str(in), str(in), in.readInt(), in.readLong()));
+        return out;
+    }
+}

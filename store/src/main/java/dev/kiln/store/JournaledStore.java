@@ -1,0 +1,871 @@
+package dev.kiln.store;
+
+import dev.kiln.engine.UserState;
+import org.slf4j.Logger;
+import org.sqlite.SQLiteConfig;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Write-behind over a SQLite {@link JdbcStore}: an epoch's commit is one row appended to a journal (its own
+ * SQLite file beside the database, {@code <db>.journal}, synced like the database) and is durable when that
+ * returns; a background materializer writes the journaled batches into the tables, many at a time, in one
+ * transaction with the journal position it reached ({@code meta journal:materialized}). After {@code kill -9}
+ * the journal rows past that position are written on open, before anything reads; so nothing acknowledged is
+ * lost and nothing is written twice.
+ *
+ * <p>Why: one epoch used to write each event's rows into four B-trees (profile, timer and its due-time index,
+ * ledger index, event log), each a random page, in a commit the request waited for. Journaled, the request waits
+ * for one sequential append; the tables are written in runs of thousands of events, where profiles and timers
+ * written again in the run are written once and rows of one page share its write.
+ *
+ * <p>Reads see every acknowledged commit. The runtime's hot reads (profiles, identities, emails, due timers, due
+ * outbox messages, the event log) merge an in-memory overlay of what is journaled but not yet materialized with
+ * the tables; every other read first waits until the materializer has caught up with the commits made before it
+ * ({@link #awaitMaterialized}). A journal append that fails changes nothing; a materialization that fails is
+ * retried, and the commits it held stay readable through the overlay and durable in the journal.
+ */
+public final class JournaledStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(JournaledStore.class);
+    static final String MATERIALIZED_KEY = "journal:materialized";
+    /** Commits wait (back-pressure) while more rows than this are journaled but not materialized. */
+    static final int MAX_PENDING_ROWS = Integer.getInteger("kiln.journal.maxPendingRows", 150_000);
+    /** The materializer waits this long for more commits to join a run, unless a reader waits or the run is big. */
+    static final long LINGER_MILLIS = Long.getLong("kiln.journal.lingerMillis", 250);
+    /** A run is written as soon as it holds this many rows, and a run holds at most twice as many. */
+    static final int RUN_ROWS = Integer.getInteger("kiln.journal.runRows", 50_000);
+    private static final long BARRIER_TIMEOUT_MILLIS = 120_000;
+
+    private final JdbcStore inner;
+    private final Path journalPath;
+    private final FileChannel lockChannel;
+    private final FileLock processLock;
+    private final Connection journal;
+    private final WalCheckpointer journalCheckpointer;
+    private final Object commitLock = new Object();
+    private final Object lock = new Object();
+    private final Thread materializer;
+
+    // ---- guarded by commitLock ----
+    private long journalSeq;
+    private long nextEventSeq;
+    private long journalDeletedThrough;
+    private PreparedStatement insertJournal;
+    private PreparedStatement deleteJournal;
+
+    // ---- guarded by lock: the overlay of journaled, not yet materialized commits ----
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private long pendingRows;
+    private long committedSeq;
+    private long materializedSeq;
+    private long lastEventSeq;
+    private boolean flushRequested;
+    private boolean closed;
+    private boolean paused;
+    private boolean crashed;
+    private RuntimeException materializeFailure;
+    private final Map<String, Versioned<UserRow>> users = new HashMap<>();
+    private final Map<String, Long> deletedUsers = new HashMap<>();
+    private final Map<String, Set<String>> emails = new HashMap<>();
+    private final Map<String, Versioned<String>> identities = new HashMap<>();
+    private final Map<String, TimerEntry> timers = new HashMap<>();
+    private final TreeSet<TimerRow> dueIndex = new TreeSet<>(TIMER_ORDER);
+    private final Map<String, Versioned<OutboxRow>> outbox = new HashMap<>();
+
+    private static final Comparator<TimerRow> TIMER_ORDER = Comparator.comparingLong(TimerRow::dueAt)
+            .thenComparing(TimerRow::userId).thenComparing(TimerRow::canvasId).thenComparingInt(TimerRow::token);
+    private static final Comparator<OutboxRow> OUTBOX_ORDER = Comparator.comparingLong(OutboxRow::dueAt)
+            .thenComparing(OutboxRow::messageId);
+
+    private record Pending(long seq, CommitBatch batch, long rows, long at) {}
+
+    private record Versioned<T>(T value, long seq) {}
+
+    /** A timer key's state relative to the tables: the row is {@code put}, or {@code gone}, or rows with these tokens are deleted. */
+    private static final class TimerEntry {
+        TimerRow put;
+        boolean gone;
+        Set<Integer> tokens;
+        long seq;
+    }
+
+    private JournaledStore(JdbcStore inner, Path journalPath, FileChannel lockChannel, FileLock processLock, Connection journal,
+                           WalCheckpointer journalCheckpointer) {
+        this.inner = inner;
+        this.journalPath = journalPath;
+        this.lockChannel = lockChannel;
+        this.processLock = processLock;
+        this.journal = journal;
+        this.journalCheckpointer = journalCheckpointer;
+        this.materializer = Thread.ofPlatform().daemon().name("kiln-materializer").unstarted(this::materializeLoop);
+    }
+
+    /**
+     * Opens the journal beside the SQLite database of {@code inner} (taking it over from {@code inner}: close this,
+     * not {@code inner}), writes what a crash left in it into the tables, and starts the materializer. Throws
+     * {@link StoreException} when another process holds the journal.
+     */
+    public static JournaledStore open(JdbcStore inner, Path databaseFile, StoreConfig config) {
+        Path journalPath = databaseFile.resolveSibling(databaseFile.getFileName() + ".journal");
+        Path lockPath = databaseFile.resolveSibling(databaseFile.getFileName() + ".journal.lock");
+        FileChannel channel = null;
+        FileLock fileLock;
+        Connection journal = null;
+        try {
+            channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                fileLock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException held) {
+                fileLock = null; // this JVM holds it already
+            }
+            if (fileLock == null)
+                throw new StoreException("the store " + databaseFile + " is open in another Kiln process (its journal "
+                        + lockPath.getFileName() + " is locked); stop that process first");
+            SQLiteConfig c = new SQLiteConfig();
+            c.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            c.setSynchronous(config.sqliteSynchronous() == StoreConfig.SqliteSynchronous.FULL
+                    ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+            c.setBusyTimeout((int) config.busyTimeout().toMillis());
+            c.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(WalCheckpointer.WRITER_AUTOCHECKPOINT_PAGES));
+            journal = c.createConnection("jdbc:sqlite:" + journalPath.toAbsolutePath());
+            try (Statement s = journal.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, data BLOB NOT NULL)");
+            }
+            WalCheckpointer checkpointer = WalCheckpointer.start(
+                    DriverManager.getConnection("jdbc:sqlite:" + journalPath.toAbsolutePath()));
+            JournaledStore store = new JournaledStore(inner, journalPath, channel, fileLock, journal, checkpointer);
+            store.recover();
+            store.materializer.start();
+            return store;
+        } catch (IOException | SQLException | RuntimeException e) {
+            if (journal != null) try { journal.close(); } catch (SQLException ignored) { /* failing anyway */ }
+            if (channel != null) try { channel.close(); } catch (IOException ignored) { /* failing anyway */ }
+            inner.close();
+            if (e instanceof StoreException se) throw se;
+            throw new StoreException("cannot open the journal " + journalPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes every journal row past the materialized position into the tables (after a crash), then clears the journal. */
+    private void recover() throws SQLException {
+        long materialized = inner.meta(MATERIALIZED_KEY).map(Long::parseLong).orElse(0L);
+        long last = materialized;
+        int replayed = 0;
+        List<CommitBatch> chunk = new ArrayList<>();
+        try (PreparedStatement ps = journal.prepareStatement("SELECT seq, data FROM journal WHERE seq > ? ORDER BY seq")) {
+            ps.setLong(1, materialized);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    last = rs.getLong(1);
+                    chunk.add(JournalCodec.decode(rs.getBytes(2)));
+                    replayed++;
+                    if (chunk.size() == 200) {
+                        inner.commitAll(chunk, Map.of(MATERIALIZED_KEY, Long.toString(last)));
+                        chunk.clear();
+                    }
+                }
+            }
+        }
+        if (!chunk.isEmpty()) inner.commitAll(chunk, Map.of(MATERIALIZED_KEY, Long.toString(last)));
+        try (PreparedStatement ps = journal.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM journal");
+             ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) last = Math.max(last, rs.getLong(1));
+        }
+        try (PreparedStatement ps = journal.prepareStatement("DELETE FROM journal WHERE seq <= ?")) {
+            ps.setLong(1, last);
+            ps.executeUpdate();
+        }
+        journalSeq = last;
+        journalDeletedThrough = last;
+        committedSeq = last;
+        materializedSeq = last;
+        lastEventSeq = inner.eventSeqHighWater();
+        nextEventSeq = lastEventSeq + 1;
+        if (replayed > 0) LOG.info("journal {}: wrote {} commits left by an earlier run into the tables", journalPath, replayed);
+    }
+
+    @Override public Dialect dialect() { return inner.dialect(); }
+
+    // ---- writes ----
+
+    @Override public void commit(CommitBatch batch) {
+        if (batch.isEmpty()) return;
+        check(batch);
+        long rows = rows(batch);
+        awaitRoom(rows);
+        synchronized (commitLock) {
+            long seq = nextEventSeq;
+            List<EventLogRow> events = batch.events();
+            if (!events.isEmpty()) {
+                List<EventLogRow> numbered = new ArrayList<>(events.size());
+                for (EventLogRow e : events) numbered.add(e.withSeq(seq++));
+                events = numbered;
+            }
+            CommitBatch b = new CommitBatch(batch.upserts(), batch.deletes(), batch.identityPuts(), batch.identityRemovals(),
+                    events, batch.timerPuts(), batch.timerDeletes(), batch.ledger(), batch.stats(), batch.outboxPuts(),
+                    batch.outboxDeletes(), batch.messageLog(), batch.metaPuts());
+            long jseq = journalSeq + 1;
+            append(jseq, JournalCodec.encode(b));
+            journalSeq = jseq;
+            nextEventSeq = seq;
+            synchronized (lock) {
+                apply(b, jseq);
+                pending.addLast(new Pending(jseq, b, rows, System.currentTimeMillis()));
+                pendingRows += rows;
+                committedSeq = jseq;
+                if (!events.isEmpty()) lastEventSeq = seq - 1;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Refuses, before it is journaled, a batch the tables would refuse (a NOT NULL column without a value): once
+     * acknowledged, a batch must be writable, or the materializer could never get past it.
+     */
+    static void check(CommitBatch b) {
+        for (UserRow u : b.upserts()) need(u.userId() != null && u.state() != null, "users", "user_id and state");
+        for (String d : b.deletes()) need(d != null, "users", "user_id of a delete");
+        b.identityPuts().forEach((k, v) -> need(k != null && v != null, "identities", "key and user_id"));
+        for (String k : b.identityRemovals()) need(k != null, "identities", "key of a removal");
+        for (EventLogRow e : b.events())
+            need(e.id() != null && e.userId() != null && e.type() != null && e.data() != null, "event_log", "id, user_id, type and data");
+        for (TimerRow t : b.timerPuts()) need(t.userId() != null && t.canvasId() != null, "timers", "user_id and canvas_id");
+        for (TimerRow t : b.timerDeletes()) need(t.userId() != null && t.canvasId() != null, "timers", "user_id and canvas_id of a delete");
+        for (LedgerRow l : b.ledger()) need(l.userId() != null && l.name() != null && l.source() != null, "attribute_ledger", "user_id, name and source");
+        for (StatDelta st : b.stats()) need(st.canvasId() != null && st.metric() != null && st.key() != null, "canvas_stats", "canvas_id, metric and key");
+        for (OutboxRow o : b.outboxPuts()) need(o.messageId() != null && o.userId() != null && o.snapshot() != null, "outbox", "message_id, user_id and snapshot");
+        for (String id : b.outboxDeletes()) need(id != null, "outbox", "message_id of a delete");
+        for (MessageLogRow m : b.messageLog())
+            need(m.messageId() != null && m.userId() != null && m.outcome() != null, "message_log", "message_id, user_id and outcome");
+        b.metaPuts().forEach((k, v) -> need(k != null && v != null, "meta", "key and value"));
+    }
+
+    private static void need(boolean ok, String table, String columns) {
+        if (!ok) throw new StoreException("commit refused, nothing written: a row for " + table + " lacks " + columns + ", which the table requires");
+    }
+
+    private static long rows(CommitBatch b) {
+        return 1L + b.upserts().size() + b.events().size() + b.timerPuts().size() + b.timerDeletes().size() + b.ledger().size()
+                + b.outboxPuts().size() + b.messageLog().size();
+    }
+
+    private void append(long seq, byte[] data) {
+        long through;
+        synchronized (lock) {
+            through = materializedSeq;
+        }
+        try {
+            if (insertJournal == null) {
+                insertJournal = journal.prepareStatement("INSERT INTO journal (seq, data) VALUES (?, ?)");
+                deleteJournal = journal.prepareStatement("DELETE FROM journal WHERE seq <= ?");
+            }
+            try (Statement s = journal.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+            }
+            try {
+                // Rows already in the tables leave the journal with the next append: no commit of their own.
+                if (through > journalDeletedThrough) {
+                    deleteJournal.setLong(1, through);
+                    deleteJournal.executeUpdate();
+                }
+                insertJournal.setLong(1, seq);
+                insertJournal.setBytes(2, data);
+                insertJournal.executeUpdate();
+                try (Statement s = journal.createStatement()) {
+                    s.execute("COMMIT");
+                }
+            } catch (SQLException | RuntimeException e) {
+                try (Statement s = journal.createStatement()) {
+                    s.execute("ROLLBACK");
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            }
+            if (through > journalDeletedThrough) journalDeletedThrough = through;
+        } catch (SQLException e) {
+            throw new StoreException("commit failed: the journal " + journalPath + " could not be written: " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitRoom(long rows) {
+        synchronized (lock) {
+            while (!closed && pendingRows > 0 && pendingRows + rows > MAX_PENDING_ROWS) {
+                flushRequested = true;
+                lock.notifyAll();
+                try {
+                    lock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreException("commit interrupted while waiting for the materializer");
+                }
+            }
+            if (closed) throw new StoreException("commit failed: the store is closed");
+        }
+    }
+
+    /** Applies one journaled batch to the overlay, in {@link Commits#write}'s order. Caller holds {@link #lock}. */
+    private void apply(CommitBatch b, long seq) {
+        for (String d : b.deletes()) {
+            Versioned<UserRow> old = users.remove(d);
+            if (old != null) unindexEmail(d, old.value().email());
+            deletedUsers.put(d, seq);
+            for (Map.Entry<String, Versioned<String>> e : identities.entrySet()) {
+                if (d.equals(e.getValue().value())) e.setValue(new Versioned<>(null, seq));
+            }
+        }
+        for (UserRow u : b.upserts()) {
+            Versioned<UserRow> old = users.put(u.userId(), new Versioned<>(u, seq));
+            if (old != null) unindexEmail(u.userId(), old.value().email());
+            if (u.email() != null) emails.computeIfAbsent(u.email(), k -> new HashSet<>()).add(u.userId());
+        }
+        for (String k : b.identityRemovals()) identities.put(k, new Versioned<>(null, seq));
+        for (Map.Entry<String, String> e : b.identityPuts().entrySet()) identities.put(e.getKey(), new Versioned<>(e.getValue(), seq));
+        for (TimerRow t : b.timerDeletes()) {
+            String key = timerKey(t.userId(), t.canvasId());
+            TimerEntry e = timers.get(key);
+            if (e == null) {
+                e = new TimerEntry();
+                if (deletedUsers.containsKey(t.userId())) e.gone = true;
+                else (e.tokens = new HashSet<>()).add(t.token());
+                timers.put(key, e);
+            } else if (e.put != null) {
+                if (e.put.token() == t.token()) {
+                    dueIndex.remove(e.put);
+                    e.put = null;
+                    e.gone = true;
+                }
+            } else if (!e.gone) {
+                e.tokens.add(t.token());
+            }
+            e.seq = seq;
+        }
+        if (!b.deletes().isEmpty()) {
+            for (TimerEntry e : timers.values()) {
+                String user = e.put != null ? e.put.userId() : null;
+                if (user != null && b.deletes().contains(user)) {
+                    dueIndex.remove(e.put);
+                    e.put = null;
+                    e.gone = true;
+                    e.tokens = null;
+                    e.seq = seq;
+                }
+            }
+            // Entries holding only token deletes name no user: find them by key.
+            for (Map.Entry<String, TimerEntry> te : timers.entrySet()) {
+                TimerEntry e = te.getValue();
+                if (e.tokens != null && b.deletes().contains(te.getKey().substring(0, te.getKey().indexOf('\u0000')))) {
+                    e.tokens = null;
+                    e.gone = true;
+                    e.seq = seq;
+                }
+            }
+        }
+        for (TimerRow t : b.timerPuts()) {
+            TimerEntry e = timers.computeIfAbsent(timerKey(t.userId(), t.canvasId()), k -> new TimerEntry());
+            if (e.put != null) dueIndex.remove(e.put);
+            e.put = t;
+            e.gone = false;
+            e.tokens = null;
+            e.seq = seq;
+            dueIndex.add(t);
+        }
+        for (OutboxRow o : b.outboxPuts()) outbox.put(o.messageId(), new Versioned<>(o, seq));
+        for (String id : b.outboxDeletes()) outbox.put(id, new Versioned<>(null, seq));
+    }
+
+    private void unindexEmail(String userId, String email) {
+        if (email == null) return;
+        Set<String> ids = emails.get(email);
+        if (ids != null && ids.remove(userId) && ids.isEmpty()) emails.remove(email);
+    }
+
+    private static String timerKey(String userId, String canvasId) { return userId + '\u0000' + canvasId; }
+
+    /** Drops from the overlay what the tables now hold (written by commits up to {@code through}). Caller holds {@link #lock}. */
+    private void forget(long through) {
+        while (!pending.isEmpty() && pending.peekFirst().seq() <= through) pendingRows -= pending.pollFirst().rows();
+        for (var it = users.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().seq() <= through) {
+                unindexEmail(e.getKey(), e.getValue().value().email());
+                it.remove();
+            }
+        }
+        deletedUsers.values().removeIf(s -> s <= through);
+        identities.values().removeIf(v -> v.seq() <= through);
+        for (var it = timers.values().iterator(); it.hasNext(); ) {
+            TimerEntry e = it.next();
+            if (e.seq <= through) {
+                if (e.put != null) dueIndex.remove(e.put);
+                it.remove();
+            }
+        }
+        outbox.values().removeIf(v -> v.seq() <= through);
+    }
+
+    // ---- the materializer ----
+
+    private void materializeLoop() {
+        long backoff = 100;
+        while (true) {
+            List<Pending> run = new ArrayList<>();
+            synchronized (lock) {
+                try {
+                    while (!crashed && !closed && !ready()) lock.wait(pending.isEmpty() ? 1_000 : Math.max(1, LINGER_MILLIS / 5));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (crashed) return;
+                if (pending.isEmpty()) {
+                    if (closed) return;
+                    continue;
+                }
+                long rows = 0;
+                for (Pending p : pending) {
+                    if (!run.isEmpty() && rows + p.rows() > 2L * RUN_ROWS) break;
+                    run.add(p);
+                    rows += p.rows();
+                }
+            }
+            long through = run.getLast().seq();
+            try {
+                inner.commitAll(coalesce(run), Map.of(MATERIALIZED_KEY, Long.toString(through)));
+                backoff = 100;
+            } catch (RuntimeException e) {
+                LOG.warn("writing {} journaled commits into the tables failed; they stay in the journal and are retried: {}",
+                        run.size(), e.getMessage());
+                synchronized (lock) {
+                    materializeFailure = e;
+                    try {
+                        lock.wait(backoff);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+                backoff = Math.min(5_000, backoff * 2);
+                continue;
+            }
+            synchronized (lock) {
+                forget(through);
+                materializedSeq = through;
+                materializeFailure = null;
+                if (materializedSeq >= committedSeq) flushRequested = false;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** Caller holds {@link #lock}. */
+    private boolean ready() {
+        if (pending.isEmpty() || paused) return false;
+        if (flushRequested || closed || pendingRows >= RUN_ROWS) return true;
+        return pending.peekFirst().at() + LINGER_MILLIS <= System.currentTimeMillis();
+    }
+
+    /**
+     * The run's batches with what a later batch of the run overwrites left out: a profile written again, a timer put
+     * again (and token deletes of a timer put later). The tables end as if every batch were written in order.
+     */
+    static List<CommitBatch> coalesce(List<Pending> run) {
+        Map<String, Integer> lastUser = new HashMap<>();
+        Map<String, Integer> lastTimer = new HashMap<>();
+        for (int i = 0; i < run.size(); i++) {
+            CommitBatch b = run.get(i).batch();
+            for (UserRow u : b.upserts()) lastUser.put(u.userId(), i);
+            for (TimerRow t : b.timerPuts()) lastTimer.put(timerKey(t.userId(), t.canvasId()), i);
+        }
+        List<CommitBatch> out = new ArrayList<>(run.size());
+        for (int i = 0; i < run.size(); i++) {
+            CommitBatch b = run.get(i).batch();
+            final int at = i;
+            List<UserRow> upserts = b.upserts().stream().filter(u -> lastUser.get(u.userId()) == at).toList();
+            List<TimerRow> puts = b.timerPuts().stream().filter(t -> lastTimer.get(timerKey(t.userId(), t.canvasId())) == at).toList();
+            List<TimerRow> deletes = b.timerDeletes().stream()
+                    .filter(t -> lastTimer.getOrDefault(timerKey(t.userId(), t.canvasId()), -1) < at).toList();
+            out.add(new CommitBatch(upserts, b.deletes(), b.identityPuts(), b.identityRemovals(), b.events(), puts, deletes,
+                    b.ledger(), b.stats(), b.outboxPuts(), b.outboxDeletes(), b.messageLog(), b.metaPuts()));
+        }
+        return out;
+    }
+
+    /**
+     * Waits until every commit acknowledged before this call is in the tables. Throws {@link StoreException} when the
+     * materializer cannot get there (its last failure is the cause).
+     */
+    public void awaitMaterialized() {
+        long deadline = System.currentTimeMillis() + BARRIER_TIMEOUT_MILLIS;
+        synchronized (lock) {
+            long target = committedSeq;
+            while (materializedSeq < target) {
+                if (materializer.getState() == Thread.State.TERMINATED)
+                    throw new StoreException("reading failed: the store is closed");
+                flushRequested = true;
+                lock.notifyAll();
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0)
+                    throw new StoreException("reading failed: journaled commits are not yet in the tables after "
+                            + BARRIER_TIMEOUT_MILLIS / 1000 + " s" + (materializeFailure == null ? "" : ": " + materializeFailure.getMessage()),
+                            materializeFailure);
+                try {
+                    lock.wait(Math.min(left, 100));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreException("reading interrupted while waiting for the materializer");
+                }
+            }
+        }
+    }
+
+    /** The tables, with every commit acknowledged so far written into them (tests look at rows). */
+    JdbcStore tables() {
+        awaitMaterialized();
+        return inner;
+    }
+
+    /** Tests: holds the materializer (commits stay in the journal and the overlay) until resumed. */
+    void pauseForTest(boolean pause) {
+        synchronized (lock) {
+            paused = pause;
+            lock.notifyAll();
+        }
+    }
+
+    /** Tests: stops as {@code kill -9} would, leaving what is journaled and not materialized in the journal only. */
+    void crashForTest() {
+        synchronized (lock) {
+            crashed = true;
+            closed = true;
+            lock.notifyAll();
+        }
+        try {
+            materializer.join(BARRIER_TIMEOUT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        journalCheckpointer.close();
+        try {
+            journal.close();
+            processLock.release();
+            lockChannel.close();
+        } catch (SQLException | IOException e) {
+            throw new StoreException("crash for test: " + e.getMessage(), e);
+        }
+        inner.close();
+    }
+
+    /** How many journaled commits are not yet in the tables (for metrics and tests). */
+    public long pendingCommits() {
+        synchronized (lock) {
+            return pending.size();
+        }
+    }
+
+    // ---- hot reads: overlay, then the tables ----
+
+    @Override public Map<String, UserState> loadUsers(Collection<String> userIds) {
+        Map<String, UserState> out = new HashMap<>();
+        List<String> rest = new ArrayList<>();
+        synchronized (lock) {
+            for (String id : userIds) {
+                Versioned<UserRow> v = users.get(id);
+                if (v != null) out.put(id, v.value().decode());
+                else if (!deletedUsers.containsKey(id)) rest.add(id);
+            }
+        }
+        if (!rest.isEmpty()) out.putAll(inner.loadUsers(rest));
+        return out;
+    }
+
+    @Override public Optional<UserState> loadUser(String userId) {
+        return Optional.ofNullable(loadUsers(List.of(userId)).get(userId));
+    }
+
+    @Override public Map<String, String> resolve(Collection<String> identityKeys) {
+        Map<String, String> out = new HashMap<>();
+        List<String> rest = new ArrayList<>();
+        Map<String, Long> deleted;
+        synchronized (lock) {
+            for (String key : identityKeys) {
+                Versioned<String> v = identities.get(key);
+                if (v == null) rest.add(key);
+                else if (v.value() != null && deletedUsers.getOrDefault(v.value(), Long.MIN_VALUE) <= v.seq()) out.put(key, v.value());
+            }
+            deleted = rest.isEmpty() || deletedUsers.isEmpty() ? Map.of() : new HashMap<>(deletedUsers);
+        }
+        if (!rest.isEmpty()) {
+            inner.resolve(rest).forEach((k, uid) -> {
+                if (!deleted.containsKey(uid)) out.put(k, uid);
+            });
+        }
+        return out;
+    }
+
+    @Override public List<String> usersByEmail(String email) {
+        if (email == null || email.isBlank()) return List.of();
+        String normal = UserRow.normaliseEmail(email);
+        List<UserRow> mine = new ArrayList<>();
+        Set<String> overlaid = new HashSet<>();
+        synchronized (lock) {
+            for (String id : emails.getOrDefault(normal, Set.of())) mine.add(users.get(id).value());
+            overlaid.addAll(users.keySet());
+            overlaid.addAll(deletedUsers.keySet());
+        }
+        mine.sort(Comparator.comparingLong(UserRow::updatedAt).reversed().thenComparing(UserRow::userId));
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (UserRow u : mine) out.add(u.userId());
+        for (String id : inner.usersByEmail(email)) if (!overlaid.contains(id)) out.add(id);
+        return new ArrayList<>(out);
+    }
+
+    @Override public List<TimerRow> dueTimers(long now, int limit) {
+        List<TimerRow> mine = new ArrayList<>();
+        Map<String, TimerEntry> entries;
+        Map<String, Long> deleted;
+        int hidden;
+        synchronized (lock) {
+            for (TimerRow t : dueIndex) {
+                if (t.dueAt() > now || mine.size() >= limit) break;
+                mine.add(t);
+            }
+            hidden = timers.size();
+            entries = hidden == 0 ? Map.of() : copyTimerEntries();
+            deleted = deletedUsers.isEmpty() ? Map.of() : new HashMap<>(deletedUsers);
+        }
+        // Rows of the tables that the overlay replaces or deletes are skipped: read past as many as it holds.
+        List<TimerRow> merged = new ArrayList<>(mine);
+        for (TimerRow t : inner.dueTimers(now, (int) Math.min(Integer.MAX_VALUE - 1L, (long) limit + Math.min(hidden, 200_000)))) {
+            TimerEntry e = entries.get(timerKey(t.userId(), t.canvasId()));
+            boolean hide = e != null ? (e.put != null || e.gone || e.tokens.contains(t.token())) : deleted.containsKey(t.userId());
+            if (!hide) merged.add(t);
+        }
+        merged.sort(TIMER_ORDER);
+        return merged.size() > limit ? new ArrayList<>(merged.subList(0, limit)) : merged;
+    }
+
+    private Map<String, TimerEntry> copyTimerEntries() {
+        Map<String, TimerEntry> copy = new HashMap<>(timers.size() * 2);
+        for (Map.Entry<String, TimerEntry> e : timers.entrySet()) {
+            TimerEntry c = new TimerEntry();
+            c.put = e.getValue().put;
+            c.gone = e.getValue().gone;
+            c.tokens = e.getValue().tokens == null ? null : Set.copyOf(e.getValue().tokens);
+            copy.put(e.getKey(), c);
+        }
+        return copy;
+    }
+
+    @Override public List<OutboxRow> dueOutbox(long now, int limit) {
+        List<OutboxRow> merged = new ArrayList<>();
+        Set<String> overlaid;
+        synchronized (lock) {
+            for (Versioned<OutboxRow> v : outbox.values()) if (v.value() != null && v.value().dueAt() <= now) merged.add(v.value());
+            overlaid = new HashSet<>(outbox.keySet());
+        }
+        for (OutboxRow o : inner.dueOutbox(now, limit + overlaid.size())) if (!overlaid.contains(o.messageId())) merged.add(o);
+        merged.sort(OUTBOX_ORDER);
+        return merged.size() > limit ? new ArrayList<>(merged.subList(0, limit)) : merged;
+    }
+
+    @Override public Optional<OutboxRow> outboxRow(String messageId) {
+        synchronized (lock) {
+            Versioned<OutboxRow> v = outbox.get(messageId);
+            if (v != null) return Optional.ofNullable(v.value());
+        }
+        return inner.outboxRow(messageId);
+    }
+
+    @Override public List<EventLogRow> readEventLog(long afterSeq, int limit) {
+        if (limit < 1) throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        // The overlay first, then the tables: a run materialized in between is then in one of the two (or both).
+        List<EventLogRow> mine = new ArrayList<>();
+        synchronized (lock) {
+            for (Pending p : pending) {
+                for (EventLogRow e : p.batch().events()) {
+                    if (e.seq() > afterSeq) mine.add(e);
+                    if (mine.size() >= limit) break;
+                }
+                if (mine.size() >= limit) break;
+            }
+        }
+        List<EventLogRow> rows = inner.readEventLog(afterSeq, limit);
+        if (mine.isEmpty()) return rows;
+        long lastInner = rows.isEmpty() ? afterSeq : rows.getLast().seq();
+        List<EventLogRow> out = new ArrayList<>(rows);
+        for (EventLogRow e : mine) {
+            if (out.size() >= limit) break;
+            if (e.seq() > lastInner) out.add(e);
+        }
+        return out;
+    }
+
+    @Override public long lastEventSeq() {
+        synchronized (lock) {
+            if (!pending.isEmpty()) return lastEventSeq;
+        }
+        return inner.lastEventSeq();
+    }
+
+    // ---- other reads: after the materializer caught up ----
+
+    @Override public void scanUsers(Consumer<UserState> consumer) {
+        awaitMaterialized();
+        inner.scanUsers(consumer);
+    }
+
+    @Override public long countUsers() {
+        awaitMaterialized();
+        return inner.countUsers();
+    }
+
+    /**
+     * Prunes run on the runtime's committer thread: they wait for the materializer only when a journaled row is old
+     * enough to be pruned (never, in a running server, where retention is days; at once, in a test).
+     */
+    private void awaitIfPending(java.util.function.Predicate<CommitBatch> prunable) {
+        boolean wait;
+        synchronized (lock) {
+            wait = pending.stream().anyMatch(p -> prunable.test(p.batch()));
+        }
+        if (wait) awaitMaterialized();
+    }
+
+    @Override public long pruneEventLog(long recordedBefore) {
+        awaitIfPending(b -> b.events().stream().anyMatch(e -> e.recordedAt() < recordedBefore));
+        return inner.pruneEventLog(recordedBefore);
+    }
+
+    @Override public long pruneEventLog(long recordedBefore, long throughSeq) {
+        awaitIfPending(b -> b.events().stream().anyMatch(e -> e.recordedAt() < recordedBefore && e.seq() <= throughSeq));
+        return inner.pruneEventLog(recordedBefore, throughSeq);
+    }
+
+    @Override public ApiKeyStore apiKeys() { return inner.apiKeys(); }
+
+    @Override public long countTimers() {
+        awaitMaterialized();
+        return inner.countTimers();
+    }
+
+    @Override public List<LedgerRow> ledger(String userId, String name, long beforeSeq, int limit) {
+        awaitMaterialized();
+        return inner.ledger(userId, name, beforeSeq, limit);
+    }
+
+    @Override public long pruneLedger(long before) {
+        awaitIfPending(b -> b.ledger().stream().anyMatch(l -> l.time() < before));
+        return inner.pruneLedger(before);
+    }
+
+    @Override public List<StatDelta> canvasStats(String canvasId) {
+        awaitMaterialized();
+        return inner.canvasStats(canvasId);
+    }
+
+    @Override public List<CanvasRow> canvasRows() { return inner.canvasRows(); }
+
+    @Override public void saveCanvasRow(CanvasRow row) { inner.saveCanvasRow(row); }
+
+    @Override public List<CanvasRow> campaignRows() { return inner.campaignRows(); }
+
+    @Override public void saveCampaignRow(CanvasRow row) { inner.saveCampaignRow(row); }
+
+    @Override public long countOutbox() {
+        awaitMaterialized();
+        return inner.countOutbox();
+    }
+
+    @Override public List<MessageLogRow> messageLog(MessageLogQuery query) {
+        if (query.limit() < 1) return inner.messageLog(query); // its own message
+        awaitMaterialized();
+        return inner.messageLog(query);
+    }
+
+    @Override public long pruneMessageLog(long before) {
+        awaitIfPending(b -> b.messageLog().stream().anyMatch(m -> m.time() < before));
+        return inner.pruneMessageLog(before);
+    }
+
+    @Override public Optional<String> meta(String key) {
+        awaitMaterialized();
+        return inner.meta(key);
+    }
+
+    @Override public Map<String, String> metaWithPrefix(String prefix) {
+        awaitMaterialized();
+        return inner.metaWithPrefix(prefix);
+    }
+
+    /** Journaled like an epoch, so it lands in order with the batches' own meta values. */
+    @Override public void putMeta(String key, String value) {
+        commit(new CommitBatch(List.of(), Set.of(), Map.of(), Set.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), Set.of(), List.of(), Map.of(key, value)));
+    }
+
+    /** Writes everything journaled into the tables, then closes the journal and the database. */
+    @Override public void close() {
+        synchronized (lock) {
+            if (closed) return;
+            closed = true;
+            paused = false;
+            lock.notifyAll();
+        }
+        try {
+            materializer.join(BARRIER_TIMEOUT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (commitLock) {
+            synchronized (lock) {
+                if (pending.isEmpty() && materializedSeq > journalDeletedThrough) {
+                    try (PreparedStatement ps = journal.prepareStatement("DELETE FROM journal WHERE seq <= ?")) {
+                        ps.setLong(1, materializedSeq);
+                        ps.executeUpdate();
+                    } catch (SQLException e) {
+                        LOG.debug("clearing the journal on close: {}", e.getMessage());
+                    }
+                } else if (!pending.isEmpty()) {
+                    LOG.warn("closing with {} journaled commits not yet in the tables; they are written on the next open", pending.size());
+                }
+            }
+            journalCheckpointer.close();
+            try {
+                journal.close();
+            } catch (SQLException e) {
+                LOG.debug("closing the journal: {}", e.getMessage());
+            }
+        }
+        try {
+            processLock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.debug("releasing the journal lock: {}", e.getMessage());
+        }
+        inner.close();
+    }
+}
