@@ -110,7 +110,8 @@ public final class FakeStore implements Store {
     @Override public synchronized long lastEventSeq() { return 0; }
     @Override public ApiKeyStore apiKeys() { throw new UnsupportedOperationException(); }
     final Map<String, dev.kiln.store.TimerRow> timers = new HashMap<>();
-    final List<dev.kiln.store.LedgerRow> ledgerRows = new ArrayList<>();
+    // Read by test threads while the committer appends: a copy-on-write list never throws ConcurrentModificationException.
+    final List<dev.kiln.store.LedgerRow> ledgerRows = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Map<List<Object>, Long> stats = new HashMap<>();
     @Override public synchronized List<dev.kiln.store.TimerRow> dueTimers(long now, int limit) {
         return timers.values().stream().filter(t -> t.dueAt() <= now).sorted(Comparator.comparingLong(dev.kiln.store.TimerRow::dueAt)).limit(limit).toList();

@@ -79,24 +79,39 @@ final class DurabilityCheck {
         Map<String, Integer> ids = new HashMap<>();
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true); // read-only: no checkpoint on close, so the server's own recovery is what is tested next
+        Map<String, String> externalIds = new HashMap<>();
+        List<String[]> rows = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + databaseFile.toAbsolutePath(), config.toProperties());
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT e.id, e.type, e.data, COALESCE(e.external_id, u.external_id) AS ext "
-                     + "FROM event_log e LEFT JOIN users u ON u.user_id = e.user_id")) {
-            while (rs.next()) {
-                ids.merge(rs.getString("id"), 1, Integer::sum);
-                String type = rs.getString("type"), user = rs.getString("ext");
-                JsonNode data = parse(rs.getString("data"));
-                String name = data.path("name").asText();
-                if (type.equals("users.behaviors.CustomEvent") && name.equals(Ledger.EVENT)) {
-                    int batch = data.path("properties").path("batch").asInt(-1);
-                    eventRows.computeIfAbsent(batch, b -> new TreeMap<>()).merge(user, 1, Integer::sum);
-                } else if (type.equals("users.attributes.Change") && name.startsWith("seen_b")) {
-                    int batch = Integer.parseInt(name.substring("seen_b".length()));
-                    seenRows.computeIfAbsent(batch, b -> new TreeMap<>()).merge(user, 1, Integer::sum);
-                } else if (type.equals("users.attributes.Change") && name.equals(Ledger.SCORE)) {
-                    scoreRows.merge(user, 1, Integer::sum);
-                }
+             Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT e.id, e.type, e.data, COALESCE(e.external_id, u.external_id) AS ext "
+                    + "FROM event_log e LEFT JOIN users u ON u.user_id = e.user_id")) {
+                while (rs.next()) rows.add(new String[] {rs.getString("id"), rs.getString("type"), rs.getString("data"), rs.getString("ext")});
+            }
+            try (ResultSet rs = st.executeQuery("SELECT user_id, external_id FROM users")) {
+                while (rs.next()) externalIds.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        // What the server acknowledged and had not yet written into the tables is in its journal (read-only here:
+        // the restart's own recovery is what is tested next).
+        for (dev.kiln.store.CommitBatch b : dev.kiln.store.JournaledStore.unmaterialized(databaseFile)) {
+            for (dev.kiln.store.UserRow u : b.upserts()) externalIds.put(u.userId(), u.externalId());
+            for (dev.kiln.store.EventLogRow e : b.events()) {
+                rows.add(new String[] {e.id(), e.type(), e.data(), e.externalId() != null ? e.externalId() : externalIds.get(e.userId())});
+            }
+        }
+        for (String[] row : rows) {
+            ids.merge(row[0], 1, Integer::sum);
+            String type = row[1], user = row[3];
+            JsonNode data = parse(row[2]);
+            String name = data.path("name").asText();
+            if (type.equals("users.behaviors.CustomEvent") && name.equals(Ledger.EVENT)) {
+                int batch = data.path("properties").path("batch").asInt(-1);
+                eventRows.computeIfAbsent(batch, b -> new TreeMap<>()).merge(user, 1, Integer::sum);
+            } else if (type.equals("users.attributes.Change") && name.startsWith("seen_b")) {
+                int batch = Integer.parseInt(name.substring("seen_b".length()));
+                seenRows.computeIfAbsent(batch, b -> new TreeMap<>()).merge(user, 1, Integer::sum);
+            } else if (type.equals("users.attributes.Change") && name.equals(Ledger.SCORE)) {
+                scoreRows.merge(user, 1, Integer::sum);
             }
         }
         ids.forEach((id, n) -> { if (n > 1) violations.add(source + ": id " + id + " appears in " + n + " rows"); });
