@@ -1,11 +1,8 @@
 package dev.kiln.store;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,8 +21,8 @@ final class JournalCodec {
     static final int VERSION = 1;
 
     static byte[] encode(CommitBatch b) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096 + b.upserts().size() * 400 + b.events().size() * 200);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        Out out = new Out(4096 + b.upserts().size() * 512 + b.events().size() * 384);
+        {
             out.writeByte(VERSION);
             out.writeInt(b.upserts().size());
             for (UserRow u : b.upserts()) {
@@ -105,10 +102,81 @@ final class JournalCodec {
                 str(out, m.excerpt());
             }
             map(out, b.metaPuts());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a byte array does not fail
         }
-        return bytes.toByteArray();
+        return out.toByteArray();
+    }
+
+    /**
+     * The encoder's buffer: big-endian like {@link DataInputStream} reads, strings as length + UTF-8 written in place
+     * (an ASCII string, the common case, without an intermediate array). Measured on the scoring benchmark, the
+     * {@code DataOutputStream} version spent most of the committer's Java time in {@code String.getBytes} and in
+     * growing its array.
+     */
+    static final class Out {
+        private byte[] buf;
+        private int n;
+
+        Out(int capacity) { buf = new byte[capacity]; }
+
+        private void room(int more) {
+            if (n + more > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
+        }
+
+        void writeByte(int v) {
+            room(1);
+            buf[n++] = (byte) v;
+        }
+
+        void writeBoolean(boolean v) { writeByte(v ? 1 : 0); }
+
+        void writeInt(int v) {
+            room(4);
+            buf[n] = (byte) (v >>> 24);
+            buf[n + 1] = (byte) (v >>> 16);
+            buf[n + 2] = (byte) (v >>> 8);
+            buf[n + 3] = (byte) v;
+            n += 4;
+        }
+
+        void writeLong(long v) {
+            writeInt((int) (v >>> 32));
+            writeInt((int) v);
+        }
+
+        void writeDouble(double v) { writeLong(Double.doubleToLongBits(v)); }
+
+        void write(byte[] b) {
+            room(b.length);
+            System.arraycopy(b, 0, buf, n, b.length);
+            n += b.length;
+        }
+
+        void writeString(String s) {
+            int len = s.length();
+            room(4 + len);
+            int at = n;
+            n += 4;
+            int i = 0;
+            for (; i < len; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) break;
+                buf[n++] = (byte) c;
+            }
+            if (i < len) {
+                n = at + 4;
+                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                room(utf8.length);
+                System.arraycopy(utf8, 0, buf, n, utf8.length);
+                n += utf8.length;
+            }
+            int size = n - at - 4;
+            buf[at] = (byte) (size >>> 24);
+            buf[at + 1] = (byte) (size >>> 16);
+            buf[at + 2] = (byte) (size >>> 8);
+            buf[at + 3] = (byte) size;
+        }
+
+        byte[] toByteArray() { return java.util.Arrays.copyOf(buf, n); }
     }
 
     static CommitBatch decode(byte[] data) {
@@ -170,14 +238,9 @@ final class JournalCodec {
         }
     }
 
-    private static void str(DataOutputStream out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
+    private static void str(Out out, String s) {
+        if (s == null) out.writeInt(-1);
+        else out.writeString(s);
     }
 
     private static String str(DataInputStream in) throws IOException {
@@ -188,7 +251,7 @@ final class JournalCodec {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    private static void dbl(DataOutputStream out, Double d) throws IOException {
+    private static void dbl(Out out, Double d) {
         out.writeBoolean(d != null);
         if (d != null) out.writeDouble(d);
     }
@@ -197,7 +260,7 @@ final class JournalCodec {
         return in.readBoolean() ? in.readDouble() : null;
     }
 
-    private static void strings(DataOutputStream out, Set<String> set) throws IOException {
+    private static void strings(Out out, Set<String> set) {
         out.writeInt(set.size());
         for (String s : set) str(out, s);
     }
@@ -209,7 +272,7 @@ final class JournalCodec {
         return out;
     }
 
-    private static void map(DataOutputStream out, Map<String, String> map) throws IOException {
+    private static void map(Out out, Map<String, String> map) {
         out.writeInt(map.size());
         for (Map.Entry<String, String> e : map.entrySet()) {
             str(out, e.getKey());
@@ -224,7 +287,7 @@ final class JournalCodec {
         return out;
     }
 
-    private static void timers(DataOutputStream out, List<TimerRow> rows) throws IOException {
+    private static void timers(Out out, List<TimerRow> rows) {
         out.writeInt(rows.size());
         for (TimerRow t : rows) {
             str(out, t.userId());

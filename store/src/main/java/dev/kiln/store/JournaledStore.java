@@ -262,7 +262,13 @@ public final class JournaledStore implements Store {
                     events, batch.timerPuts(), batch.timerDeletes(), batch.ledger(), batch.stats(), batch.outboxPuts(),
                     batch.outboxDeletes(), batch.messageLog(), batch.metaPuts());
             long jseq = journalSeq + 1;
-            append(jseq, JournalCodec.encode(b));
+            long t0 = System.nanoTime();
+            byte[] data = JournalCodec.encode(b);
+            long t1 = System.nanoTime();
+            append(jseq, data);
+            long t2 = System.nanoTime();
+            if (t2 - t0 > 20_000_000 && LOG.isDebugEnabled())
+                LOG.debug("slow journal append of {} bytes: encode {} ms, append {} ms", data.length, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
             journalSeq = jseq;
             nextEventSeq = seq;
             synchronized (lock) {
@@ -488,7 +494,12 @@ public final class JournaledStore implements Store {
             }
             long through = run.getLast().seq();
             try {
-                inner.commitAll(coalesce(run), Map.of(MATERIALIZED_KEY, Long.toString(through)));
+                long t0 = System.nanoTime();
+                List<CommitBatch> co = coalesce(run);
+                long t1 = System.nanoTime();
+                inner.commitAll(co, Map.of(MATERIALIZED_KEY, Long.toString(through)));
+                if (LOG.isDebugEnabled()) LOG.debug("materialized {} commits ({} rows): coalesce {} ms, write {} ms", run.size(),
+                        run.stream().mapToLong(Pending::rows).sum(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
                 backoff = 100;
             } catch (RuntimeException e) {
                 LOG.warn("writing {} journaled commits into the tables failed; they stay in the journal and are retried: {}",
