@@ -533,28 +533,55 @@ public final class JournaledStore implements Store {
     }
 
     /**
-     * The run's batches with what a later batch of the run overwrites left out: a profile written again, a timer put
-     * again (and token deletes of a timer put later). The tables end as if every batch were written in order.
+     * The run's batches with what a later batch of the run overwrites left out — a profile written again, a timer put
+     * again (and token deletes of a timer put later) — and the rows that only append (event log, ledger, message
+     * log; statistics, summed) moved into one last batch, in run order, so they go in as few statements as possible.
+     * Without user deletes in the run, the profiles move there too (one write each, in key order). The tables end as
+     * if every batch were written in order: the appended tables are independent of the others, and a ledger or
+     * message log row keeps its place among its own kind.
      */
     static List<CommitBatch> coalesce(List<Pending> run) {
         Map<String, Integer> lastUser = new HashMap<>();
         Map<String, Integer> lastTimer = new HashMap<>();
+        boolean deletes = false;
+        int events = 0, ledger = 0, messages = 0;
         for (int i = 0; i < run.size(); i++) {
             CommitBatch b = run.get(i).batch();
             for (UserRow u : b.upserts()) lastUser.put(u.userId(), i);
             for (TimerRow t : b.timerPuts()) lastTimer.put(timerKey(t.userId(), t.canvasId()), i);
+            deletes |= !b.deletes().isEmpty();
+            events += b.events().size();
+            ledger += b.ledger().size();
+            messages += b.messageLog().size();
         }
-        List<CommitBatch> out = new ArrayList<>(run.size());
+        List<UserRow> allUsers = new ArrayList<>(deletes ? 0 : lastUser.size());
+        List<EventLogRow> allEvents = new ArrayList<>(events);
+        List<LedgerRow> allLedger = new ArrayList<>(ledger);
+        List<MessageLogRow> allMessages = new ArrayList<>(messages);
+        Map<List<Object>, Long> stats = new java.util.LinkedHashMap<>();
+        List<CommitBatch> out = new ArrayList<>(run.size() + 1);
         for (int i = 0; i < run.size(); i++) {
             CommitBatch b = run.get(i).batch();
             final int at = i;
             List<UserRow> upserts = b.upserts().stream().filter(u -> lastUser.get(u.userId()) == at).toList();
+            if (!deletes) {
+                allUsers.addAll(upserts);
+                upserts = List.of();
+            }
             List<TimerRow> puts = b.timerPuts().stream().filter(t -> lastTimer.get(timerKey(t.userId(), t.canvasId())) == at).toList();
-            List<TimerRow> deletes = b.timerDeletes().stream()
+            List<TimerRow> timerDeletes = b.timerDeletes().stream()
                     .filter(t -> lastTimer.getOrDefault(timerKey(t.userId(), t.canvasId()), -1) < at).toList();
-            out.add(new CommitBatch(upserts, b.deletes(), b.identityPuts(), b.identityRemovals(), b.events(), puts, deletes,
-                    b.ledger(), b.stats(), b.outboxPuts(), b.outboxDeletes(), b.messageLog(), b.metaPuts()));
+            allEvents.addAll(b.events());
+            allLedger.addAll(b.ledger());
+            allMessages.addAll(b.messageLog());
+            for (StatDelta st : b.stats()) stats.merge(List.of(st.canvasId(), st.metric(), st.key(), st.bucket()), st.delta(), Long::sum);
+            out.add(new CommitBatch(upserts, b.deletes(), b.identityPuts(), b.identityRemovals(), List.of(), puts, timerDeletes,
+                    List.of(), List.of(), b.outboxPuts(), b.outboxDeletes(), List.of(), b.metaPuts()));
         }
+        List<StatDelta> summed = new ArrayList<>(stats.size());
+        stats.forEach((k, v) -> summed.add(new StatDelta((String) k.get(0), (String) k.get(1), (String) k.get(2), (Long) k.get(3), v)));
+        out.add(new CommitBatch(allUsers, Set.of(), Map.of(), Set.of(), allEvents, List.of(), List.of(), allLedger, summed,
+                List.of(), Set.of(), allMessages, Map.of()));
         return out;
     }
 
