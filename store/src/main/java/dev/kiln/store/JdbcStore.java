@@ -327,6 +327,27 @@ public final class JdbcStore implements Store {
         });
     }
 
+    /** A due timer with its place in the due-time index (due time, then rowid), for {@link JournaledStore}'s cursor. */
+    record DueTimer(TimerRow row, long rowid) {}
+
+    /** Timers due at or before {@code now} placed after ({@code afterDue}, {@code afterRowid}) in the due-time index, in its order (SQLite). */
+    List<DueTimer> dueTimersAfter(long now, long afterDue, long afterRowid, int limit) {
+        return read("reading due timers", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT rowid, user_id, canvas_id, token, due_at FROM timers"
+                    + " WHERE due_at <= ? AND (due_at, rowid) > (?, ?) ORDER BY due_at, rowid LIMIT ?")) {
+                ps.setLong(1, now);
+                ps.setLong(2, afterDue);
+                ps.setLong(3, afterRowid);
+                ps.setInt(4, limit);
+                List<DueTimer> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(new DueTimer(new TimerRow(rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5)), rs.getLong(1)));
+                }
+                return out;
+            }
+        });
+    }
+
     @Override public long countTimers() {
         return read("counting timers", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM timers"); ResultSet rs = ps.executeQuery()) {

@@ -95,6 +95,9 @@ public final class JournaledStore implements Store {
     private final Map<String, TimerEntry> timers = new HashMap<>();
     private final TreeSet<TimerRow> dueIndex = new TreeSet<>(TIMER_ORDER);
     private final Map<String, Versioned<OutboxRow>> outbox = new HashMap<>();
+    /** Odd while the materializer writes the tables, bumped before and after each write (see {@link #dueTimers}). */
+    private long tableEpoch;
+    private long cursorEpoch = -1, cursorDue, cursorRowid;
 
     private static final Comparator<TimerRow> TIMER_ORDER = Comparator.comparingLong(TimerRow::dueAt)
             .thenComparing(TimerRow::userId).thenComparing(TimerRow::canvasId).thenComparingInt(TimerRow::token);
@@ -494,6 +497,9 @@ public final class JournaledStore implements Store {
             }
             long through = run.getLast().seq();
             try {
+                synchronized (lock) {
+                    tableEpoch++;
+                }
                 long t0 = System.nanoTime();
                 List<CommitBatch> co = coalesce(run);
                 long t1 = System.nanoTime();
@@ -505,6 +511,7 @@ public final class JournaledStore implements Store {
                 LOG.warn("writing {} journaled commits into the tables failed; they stay in the journal and are retried: {}",
                         run.size(), e.getMessage());
                 synchronized (lock) {
+                    tableEpoch++;
                     materializeFailure = e;
                     try {
                         lock.wait(backoff);
@@ -516,6 +523,7 @@ public final class JournaledStore implements Store {
                 continue;
             }
             synchronized (lock) {
+                tableEpoch++;
                 forget(through);
                 materializedSeq = through;
                 materializeFailure = null;
@@ -722,26 +730,60 @@ public final class JournaledStore implements Store {
         return new ArrayList<>(out);
     }
 
+    /**
+     * Due timers: the overlay's, and the tables' that the overlay does not replace or delete. While the tables are
+     * unchanged, the tables' due rows that the overlay hides stay hidden (a hidden key only gets another overlay
+     * state until the materializer writes it), so a cursor skips the hidden rows at the front of the due-time index
+     * instead of reading them at every poll: after a burst of fired timers, their old rows would otherwise be read
+     * again by each poll until the materializer wrote the new ones. The cursor is dropped whenever the
+     * materializer writes (or is writing) the tables.
+     */
     @Override public List<TimerRow> dueTimers(long now, int limit) {
-        int hidden;
+        long epoch, afterDue, afterRowid;
         synchronized (lock) {
-            hidden = timers.size() + deletedUsers.size();
+            epoch = tableEpoch;
+            boolean valid = cursorEpoch == epoch && (epoch & 1) == 0;
+            afterDue = valid ? cursorDue : Long.MIN_VALUE;
+            afterRowid = valid ? cursorRowid : Long.MIN_VALUE;
         }
-        // The tables first, then the overlay: a timer the materializer moves in between is then missed by this poll
-        // (the next one finds it) or comes back with an outdated token (the engine ignores such a fire). Rows the
-        // overlay replaces or deletes are skipped, so read past as many as it holds.
-        List<TimerRow> tables = inner.dueTimers(now, (int) Math.min(Integer.MAX_VALUE - 1L, (long) limit + Math.min(hidden, 200_000)));
         List<TimerRow> merged = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         synchronized (lock) {
             for (TimerRow t : dueIndex) {
                 if (t.dueAt() > now || merged.size() >= limit) break;
                 merged.add(t);
+                seen.add(timerKey(t.userId(), t.canvasId()));
             }
-            for (TimerRow t : tables) {
-                TimerEntry e = timers.get(timerKey(t.userId(), t.canvasId()));
-                boolean hide = e != null ? (e.put != null || e.gone || e.tokens.contains(t.token())) : deletedUsers.containsKey(t.userId());
-                if (!hide) merged.add(t);
+        }
+        // The tables after the overlay, in chunks, until `limit` rows are visible or the due rows end; a timer the
+        // materializer moves in between is found by the next poll, or comes back with an outdated token (the engine
+        // ignores such a fire).
+        int visible = 0;
+        boolean prefix = true;
+        int chunk = Math.max(64, limit);
+        for (int reads = 0; reads < 64 && visible < limit; reads++) {
+            List<JdbcStore.DueTimer> rows = inner.dueTimersAfter(now, afterDue, afterRowid, chunk);
+            synchronized (lock) {
+                for (JdbcStore.DueTimer d : rows) {
+                    TimerRow t = d.row();
+                    TimerEntry e = timers.get(timerKey(t.userId(), t.canvasId()));
+                    boolean hide = e != null ? (e.put != null || e.gone || e.tokens.contains(t.token())) : deletedUsers.containsKey(t.userId());
+                    afterDue = t.dueAt();
+                    afterRowid = d.rowid();
+                    if (hide) {
+                        if (prefix && tableEpoch == epoch) {
+                            cursorEpoch = epoch;
+                            cursorDue = afterDue;
+                            cursorRowid = afterRowid;
+                        }
+                        continue;
+                    }
+                    prefix = false;
+                    if (!seen.contains(timerKey(t.userId(), t.canvasId()))) merged.add(t);
+                    visible++;
+                }
             }
+            if (rows.size() < chunk) break;
         }
         merged.sort(TIMER_ORDER);
         return merged.size() > limit ? new ArrayList<>(merged.subList(0, limit)) : merged;
