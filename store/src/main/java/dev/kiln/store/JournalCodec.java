@@ -19,6 +19,40 @@ final class JournalCodec {
     private JournalCodec() {}
 
     static final int VERSION = 1;
+    /** First byte of a record whose encoding is LZ4-compressed: then its length, then the compressed bytes. */
+    static final int LZ4 = 2;
+    private static final net.jpountz.lz4.LZ4Factory LZ4_FACTORY = net.jpountz.lz4.LZ4Factory.fastestInstance();
+
+    /** The record as journaled: {@link #encode}'s bytes, LZ4-compressed when that makes them smaller. */
+    static byte[] pack(byte[] raw) {
+        if (raw.length < 256) return raw;
+        net.jpountz.lz4.LZ4Compressor c = LZ4_FACTORY.fastCompressor();
+        byte[] out = new byte[5 + c.maxCompressedLength(raw.length)];
+        int n = c.compress(raw, 0, raw.length, out, 5, out.length - 5);
+        if (n + 5 >= raw.length) return raw;
+        out[0] = LZ4;
+        out[1] = (byte) (raw.length >>> 24);
+        out[2] = (byte) (raw.length >>> 16);
+        out[3] = (byte) (raw.length >>> 8);
+        out[4] = (byte) raw.length;
+        return java.util.Arrays.copyOf(out, n + 5);
+    }
+
+    /** {@link #encode}'s bytes back from a journaled record. */
+    static byte[] unpack(byte[] record) {
+        if (record.length == 0 || record[0] != LZ4) return record;
+        if (record.length < 5) throw new StoreException("journal record is truncated: " + record.length + " bytes");
+        int raw = ((record[1] & 0xff) << 24) | ((record[2] & 0xff) << 16) | ((record[3] & 0xff) << 8) | (record[4] & 0xff);
+        if (raw < 0 || raw > (1 << 30)) throw new StoreException("journal record is corrupt: an uncompressed length of " + raw);
+        byte[] out = new byte[raw];
+        try {
+            int n = LZ4_FACTORY.safeDecompressor().decompress(record, 5, record.length - 5, out, 0, raw);
+            if (n != raw) throw new StoreException("journal record is truncated or corrupt: " + n + " of " + raw + " bytes");
+        } catch (net.jpountz.lz4.LZ4Exception e) {
+            throw new StoreException("journal record is truncated or corrupt: " + e.getMessage(), e);
+        }
+        return out;
+    }
 
     static byte[] encode(CommitBatch b) {
         Out out = new Out(4096 + b.upserts().size() * 512 + b.events().size() * 384);

@@ -198,7 +198,7 @@ public final class JournaledStore implements Store {
              PreparedStatement ps = j.prepareStatement("SELECT data FROM journal WHERE seq > ? ORDER BY seq")) {
             ps.setLong(1, materialized);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(JournalCodec.decode(rs.getBytes(1)));
+                while (rs.next()) out.add(JournalCodec.decode(JournalCodec.unpack(rs.getBytes(1))));
             }
         } catch (SQLException e) {
             throw new StoreException("cannot read the journal " + journalPath + ": " + e.getMessage(), e);
@@ -217,7 +217,7 @@ public final class JournaledStore implements Store {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     last = rs.getLong(1);
-                    chunk.add(JournalCodec.decode(rs.getBytes(2)));
+                    chunk.add(JournalCodec.decode(JournalCodec.unpack(rs.getBytes(2))));
                     replayed++;
                     if (chunk.size() == 200) {
                         inner.commitAll(chunk, Map.of(MATERIALIZED_KEY, Long.toString(last)));
@@ -266,7 +266,7 @@ public final class JournaledStore implements Store {
                     batch.outboxDeletes(), batch.messageLog(), batch.metaPuts());
             long jseq = journalSeq + 1;
             long t0 = System.nanoTime();
-            byte[] data = JournalCodec.encode(b);
+            byte[] data = JournalCodec.pack(JournalCodec.encode(b));
             long t1 = System.nanoTime();
             append(jseq, data);
             long t2 = System.nanoTime();

@@ -105,7 +105,26 @@ class JournalCodecTest {
         for (int i = 0; i < 40; i++) {
             CommitBatch batch = randomBatch(r);
             assertSame(batch, JournalCodec.decode(JournalCodec.encode(batch)), "seed " + seed + ", batch " + i);
+            assertSame(batch, JournalCodec.decode(JournalCodec.unpack(JournalCodec.pack(JournalCodec.encode(batch)))),
+                    "seed " + seed + ", batch " + i + ", packed");
         }
+    }
+
+    @Test
+    void a_repetitive_record_is_journaled_compressed_and_a_damaged_one_is_refused() {
+        List<EventLogRow> events = new ArrayList<>();
+        for (int i = 0; i < 200; i++)
+            events.add(new EventLogRow(i + 1, "e" + i, "u" + (i % 7), null, "users.behaviors.CustomEvent", 1_000, "{\"name\":\"webinar_registered\"}", 2_000));
+        CommitBatch batch = new CommitBatch(List.of(), Set.of(), Map.of(), Set.of(), events);
+        byte[] raw = JournalCodec.encode(batch);
+        byte[] packed = JournalCodec.pack(raw);
+        assertThat(packed[0]).isEqualTo((byte) JournalCodec.LZ4);
+        assertThat(packed.length).isLessThan(raw.length / 3);
+        assertThat(JournalCodec.unpack(packed)).isEqualTo(raw);
+        byte[] cut = java.util.Arrays.copyOf(packed, packed.length - 10);
+        assertThatThrownBy(() -> JournalCodec.unpack(cut)).isInstanceOf(StoreException.class).hasMessageContaining("corrupt");
+        byte[] tiny = JournalCodec.encode(new CommitBatch(List.of(), Set.of("u1"), Map.of(), Set.of(), List.of()));
+        assertThat(JournalCodec.pack(tiny)).isSameAs(tiny); // not worth compressing
     }
 
     @Test
