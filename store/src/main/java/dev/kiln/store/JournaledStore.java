@@ -71,6 +71,7 @@ public final class JournaledStore implements Store {
     private final Thread materializer;
 
     // ---- guarded by commitLock ----
+    private long encodedBytes, journaledBytes, appends;
     private long journalSeq;
     private long nextEventSeq;
     private long journalDeletedThrough;
@@ -266,7 +267,11 @@ public final class JournaledStore implements Store {
                     batch.outboxDeletes(), batch.messageLog(), batch.metaPuts());
             long jseq = journalSeq + 1;
             long t0 = System.nanoTime();
-            byte[] data = JournalCodec.pack(JournalCodec.encode(b));
+            byte[] raw = JournalCodec.encode(b);
+            byte[] data = JournalCodec.pack(raw);
+            encodedBytes += raw.length;
+            journaledBytes += data.length;
+            appends++;
             long t1 = System.nanoTime();
             append(jseq, data);
             long t2 = System.nanoTime();
@@ -968,6 +973,8 @@ public final class JournaledStore implements Store {
             } catch (SQLException e) {
                 LOG.debug("closing the journal: {}", e.getMessage());
             }
+            if (appends > 0) LOG.info("journal {}: {} commits, {} KB encoded, {} KB written (LZ4)", journalPath, appends,
+                    encodedBytes / 1024, journaledBytes / 1024);
         }
         try {
             processLock.release();
