@@ -640,11 +640,16 @@ public final class JournaledStore implements Store {
         }
     }
 
-    /** Tests: stops as {@code kill -9} would, leaving what is journaled and not materialized in the journal only. */
-    void crashForTest() {
+    /**
+     * Refuses further commits and waits for the materializer to end: after writing everything pending, or at once
+     * when {@code crash} (tests). False when the store was closed already.
+     */
+    private boolean stopMaterializer(boolean crash) {
         synchronized (lock) {
-            crashed = true;
+            if (closed && !crash) return false;
+            crashed = crash;
             closed = true;
+            paused = false;
             lock.notifyAll();
         }
         try {
@@ -652,6 +657,12 @@ public final class JournaledStore implements Store {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return true;
+    }
+
+    /** Tests: stops as {@code kill -9} would, leaving what is journaled and not materialized in the journal only. */
+    void crashForTest() {
+        stopMaterializer(true);
         journalCheckpointer.close();
         try {
             journal.close();
@@ -943,17 +954,7 @@ public final class JournaledStore implements Store {
 
     /** Writes everything journaled into the tables, then closes the journal and the database. */
     @Override public void close() {
-        synchronized (lock) {
-            if (closed) return;
-            closed = true;
-            paused = false;
-            lock.notifyAll();
-        }
-        try {
-            materializer.join(BARRIER_TIMEOUT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        if (!stopMaterializer(false)) return;
         synchronized (commitLock) {
             synchronized (lock) {
                 if (pending.isEmpty() && materializedSeq > journalDeletedThrough) {
