@@ -28,11 +28,17 @@ final class TimerQueue {
     private final Map<Long, Ring> byDuration = new HashMap<>();
     private Ring[] lanes = new Ring[0];
     private final Heap others = new Heap();
+    /** The lane of the last duration added (most waits have the same one). */
+    private long lastDuration = Long.MIN_VALUE;
+    private Ring lastLane;
 
     void add(long due, long seq, int user, long key, long now) {
         long duration = due - now;
-        Ring lane = byDuration.get(duration);
-        if (lane == null && lanes.length < MAX_LANES) {
+        Ring lane = duration == lastDuration ? lastLane : byDuration.get(duration);
+        if (lane != null) {
+            lastDuration = duration;
+            lastLane = lane;
+        } else if (lanes.length < MAX_LANES) {
             lane = new Ring();
             byDuration.put(duration, lane);
             lanes = Arrays.copyOf(lanes, lanes.length + 1);

@@ -28,6 +28,35 @@ class PartsTest {
     }
 
     @Test
+    void timers_come_due_in_due_then_set_order_across_lanes_and_the_heap() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        TimerQueue q = new TimerQueue();
+        java.util.PriorityQueue<long[]> model = new java.util.PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        long now = 1_000_000, seq = 0;
+        List<long[]> polled = new ArrayList<>(), expected = new ArrayList<>();
+        for (int round = 0; round < 2_000; round++) {
+            for (int i = random.nextInt(20); i > 0; i--) {
+                // A few fixed durations (lanes), more than the lanes allowed, and waits until a time of day.
+                long due = switch (random.nextInt(3)) {
+                    case 0 -> now + 60_000L * (1 + random.nextInt(3));
+                    case 1 -> now + 1_000L * random.nextInt(200);
+                    default -> (now / 86_400_000L + 1) * 86_400_000L + random.nextInt(3_600_000);
+                };
+                long key = random.nextLong();
+                q.add(due, seq, (int) seq, key, now);
+                model.add(new long[]{due, seq, seq, key});
+                seq++;
+            }
+            now += random.nextInt(90_000);
+            while (q.poll(now)) polled.add(new long[]{q.due, q.seq, q.user, q.key});
+            while (!model.isEmpty() && model.peek()[0] <= now) expected.add(model.poll());
+            assertThat(polled).as("round %d", round).hasSameSizeAs(expected);
+        }
+        for (int i = 0; i < expected.size(); i++) assertThat(polled.get(i)).as("timer %d", i).containsExactly(expected.get(i));
+        assertThat(expected.size()).as("most came due").isGreaterThan(10_000);
+    }
+
+    @Test
     void thresholds_take_quoted_names_and_four_operators() {
         assertThat(Threshold.parse("\"lead score\">100")).isEqualTo(new Threshold("lead score", ">", 100));
         assertThat(Threshold.parse("score >= 2.5")).isEqualTo(new Threshold("score", ">=", 2.5));
