@@ -39,15 +39,28 @@ public final class Engine {
     // ---- attributes -------------------------------------------------------------------------------
 
     private Transition updateAttributes(UserState user, Input.UpdateAttributes in, long now) {
+        return updateAttributes(user, in.ops(), in.id(), in.source(), now);
+    }
+
+    private Transition updateAttributes(UserState user, List<AttributeOp> ops, String inputId, Source source, long now) {
+        if (ops.size() == 1) { // the common case (a Canvas User Update): no map of values to come
+            AttributeOp op = ops.get(0);
+            Result r = compute(op, user.attribute(op.name()).orElse(null));
+            if (r.error != null) return Transition.rejected(op.name() + ": " + r.error);
+            List<Effect> effects = new ArrayList<>(2);
+            change(user, op.name(), r.value, inputId, source, now, effects, 0);
+            if (!effects.isEmpty()) user.touch(now);
+            return new Transition(effects, null);
+        }
         // Compute every new value first so that one bad operation rejects the whole object.
         Map<String, Optional<Value>> next = new LinkedHashMap<>();
-        for (AttributeOp op : in.ops()) {
+        for (AttributeOp op : ops) {
             Optional<Value> current = next.containsKey(op.name()) ? next.get(op.name()) : user.attribute(op.name());
             Result r = compute(op, current.orElse(null));
             if (r.error != null) return Transition.rejected(op.name() + ": " + r.error);
             next.put(op.name(), Optional.ofNullable(r.value));
         }
-        return setAll(user, next, in.id(), in.source(), now);
+        return setAll(user, next, inputId, source, now);
     }
 
     /**
@@ -55,31 +68,34 @@ public final class Engine {
      * operation does not fit the current value.
      */
     public Transition applyOps(UserState user, List<AttributeOp> ops, String inputId, Source source, long now) {
-        return updateAttributes(user, new Input.UpdateAttributes(inputId, source, ops), now);
+        return updateAttributes(user, ops, inputId, source, now);
     }
 
     /** Applies new values (empty = unset) and reports each real change; shared with later step kinds. */
     public Transition setAll(UserState user, Map<String, Optional<Value>> next, String inputId, Source source, long now) {
         List<Effect> effects = new ArrayList<>();
         int n = 0;
-        for (var e : next.entrySet()) {
-            String name = e.getKey();
-            Value old = user.attribute(name).orElse(null);
-            Value neu = e.getValue().orElse(null);
-            if (java.util.Objects.equals(old, neu)) continue;
-            Map<String, Value> target = StandardAttributes.isStandard(name) ? user.standard() : user.custom();
-            if (neu == null) target.remove(name); else target.put(name, neu);
-            effects.add(new Effect.AttributeChanged(name, old, neu, source, now));
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("name", name);
-            data.put("old_value", old == null ? null : old.toJava());
-            data.put("new_value", neu == null ? null : neu.toJava());
-            if (old instanceof Value.Num o && neu instanceof Value.Num v) data.put("delta", new Value.Num(v.value() - o.value()).toJava());
-            data.put("source", source.label());
-            effects.add(new Effect.LogEvent(inputId + "." + (n++), "users.attributes.Change", now, data));
-        }
+        for (var e : next.entrySet())
+            if (change(user, e.getKey(), e.getValue().orElse(null), inputId, source, now, effects, n)) n++;
         if (!effects.isEmpty()) user.touch(now);
         return new Transition(effects, null);
+    }
+
+    /** Sets one attribute ({@code neu} null unsets it); if that changes it, adds the change and its log event as the {@code n}th. */
+    private static boolean change(UserState user, String name, Value neu, String inputId, Source source, long now, List<Effect> effects, int n) {
+        boolean standard = StandardAttributes.isStandard(name);
+        Map<String, Value> target = standard ? user.standard() : user.custom();
+        Value old = target.get(name);
+        if (java.util.Objects.equals(old, neu)) return false;
+        if (neu == null) target.remove(name); else target.put(name, neu);
+        effects.add(new Effect.AttributeChanged(name, old, neu, source, now));
+        Object oldJava = old == null ? null : old.toJava(), newJava = neu == null ? null : neu.toJava();
+        Map<String, Object> data = old instanceof Value.Num o && neu instanceof Value.Num v
+                ? Json.fields("name", name, "old_value", oldJava, "new_value", newJava,
+                        "delta", Value.num(v.value() - o.value()).toJava(), "source", source.label())
+                : Json.fields("name", name, "old_value", oldJava, "new_value", newJava, "source", source.label());
+        effects.add(new Effect.LogEvent(inputId + "." + n, "users.attributes.Change", now, data));
+        return true;
     }
 
     private record Result(Value value, String error) {
@@ -97,7 +113,7 @@ public final class Engine {
                 if (i.floor() != null) v = Math.max(v, i.floor());
                 if (i.ceiling() != null) v = Math.min(v, i.ceiling());
                 if (!Double.isFinite(v) || Math.abs(v) > Limits.MAX_NUMBER) yield Result.error("result out of range");
-                yield Result.ok(new Value.Num(v));
+                yield Result.ok(Value.num(v));
             }
             case AttributeOp.Add a -> {
                 if (current != null && !(current instanceof Value.Arr)) yield Result.error("cannot add to a " + current.typeName() + " attribute");
@@ -134,9 +150,8 @@ public final class Engine {
 
     private Transition trackEvent(UserState user, Input.TrackEvent in, long now) {
         long time = Math.min(in.time(), now); // future times are clamped to now, as Braze
-        String type;
-        if (ReservedEvents.isReserved(in.name())) {
-            type = ReservedEvents.TYPES.get(in.name());
+        String type = ReservedEvents.TYPES.get(in.name());
+        if (type != null) {
             if (in.name().equals(ReservedEvents.SESSION_START)) user.sessions().record(time, 1);
             else user.events().computeIfAbsent(in.name(), k -> new EventSummary()).record(time, 1);
         } else {
@@ -144,10 +159,7 @@ public final class Engine {
             user.events().computeIfAbsent(in.name(), k -> new EventSummary()).record(time, 1);
         }
         user.touch(now);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("name", in.name());
-        data.put("properties", in.properties());
-        data.put("source", in.source().label());
+        Map<String, Object> data = Json.fields("name", in.name(), "properties", in.properties(), "source", in.source().label());
         return new Transition(List.of(new Effect.LogEvent(in.id(), type, time, data)), null);
     }
 
@@ -156,13 +168,9 @@ public final class Engine {
         user.purchases().record(time, in.quantity());
         user.products().computeIfAbsent(in.productId(), k -> new EventSummary()).record(time, in.quantity());
         user.touch(now);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("product_id", in.productId());
-        data.put("currency", in.currency());
-        data.put("price", new Value.Num(in.price()).toJava());
-        data.put("quantity", in.quantity());
-        data.put("properties", in.properties());
-        data.put("source", in.source().label());
+        Map<String, Object> data = Json.fields("product_id", in.productId(), "currency", in.currency(),
+                "price", Value.num(in.price()).toJava(), "quantity", in.quantity(), "properties", in.properties(),
+                "source", in.source().label());
         return new Transition(List.of(new Effect.LogEvent(in.id(), "users.behaviors.Purchase", time, data)), null);
     }
 

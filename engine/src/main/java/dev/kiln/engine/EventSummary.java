@@ -6,6 +6,11 @@ import java.util.Arrays;
  * What a user did of one kind: first and last time, total count, and per-day counts for the last
  * {@value #DAYS} days (a ring indexed by epoch day), enough for "performed X at least N times in the
  * last D days" with D ≤ 30. Mutable; owned by its {@link UserState}.
+ *
+ * <p>The ring has {@value #DAYS} slots, one per epoch day modulo {@value #DAYS}; a slot holds the newest day
+ * recorded in it. Only the slots in use are stored, as (day, count) pairs in an array that grows as days
+ * are added: a profile holds one summary per event name, most of them with a few days, and a full ring for
+ * each would make up most of a profile's memory.
  */
 public final class EventSummary {
     public static final int DAYS = 31;
@@ -13,12 +18,11 @@ public final class EventSummary {
     private long first = Long.MAX_VALUE;
     private long last = Long.MIN_VALUE;
     private long count;
-    private final long[] dayOf = new long[DAYS];
-    private final int[] countOf = new int[DAYS];
+    /** Slots in use as pairs: {@code days[2i]} the epoch day, {@code days[2i + 1]} its count (an int). Null when none. */
+    private long[] days;
+    private int used;
 
-    public EventSummary() {
-        Arrays.fill(dayOf, Long.MIN_VALUE);
-    }
+    public EventSummary() {}
 
     /** Rebuilds a summary from stored parts; {@code days} and {@code counts} are parallel arrays. */
     public static EventSummary restore(long first, long last, long count, long[] days, int[] counts) {
@@ -27,13 +31,35 @@ public final class EventSummary {
         s.last = last;
         s.count = count;
         for (int i = 0; i < days.length; i++) {
-            int slot = slot(days[i]);
-            if (s.dayOf[slot] < days[i]) { s.dayOf[slot] = days[i]; s.countOf[slot] = counts[i]; }
+            int at = s.inSlot(days[i]);
+            if (at < 0) {
+                if (days[i] != Long.MIN_VALUE) s.add(days[i], counts[i]); // MIN_VALUE: an empty slot
+            } else if (s.days[at] < days[i]) {
+                s.days[at] = days[i];
+                s.days[at + 1] = counts[i];
+            }
         }
         return s;
     }
 
     private static int slot(long day) { return (int) Math.floorMod(day, DAYS); }
+
+    /** Index in {@link #days} of the pair in {@code day}'s slot, or -1 when the slot is empty. */
+    private int inSlot(long day) {
+        long[] d = days;
+        for (int i = 0, n = 2 * used; i < n; i += 2) if (d[i] == day) return i; // the usual case: the same day
+        int slot = slot(day);
+        for (int i = 0, n = 2 * used; i < n; i += 2) if (slot(d[i]) == slot) return i;
+        return -1;
+    }
+
+    private void add(long day, int n) {
+        if (days == null) days = new long[4];
+        else if (2 * used == days.length) days = Arrays.copyOf(days, Math.min(2 * DAYS, days.length * 2));
+        days[2 * used] = day;
+        days[2 * used + 1] = n;
+        used++;
+    }
 
     /** Records {@code n} occurrences at {@code time}. Occurrences older than the ring only count in the totals. */
     public void record(long time, int n) {
@@ -41,9 +67,10 @@ public final class EventSummary {
         if (count == 0 || time > last) last = time;
         count += n;
         long day = BrazeTime.epochDay(time);
-        int slot = slot(day);
-        if (dayOf[slot] == day) countOf[slot] += n;
-        else if (dayOf[slot] < day) { dayOf[slot] = day; countOf[slot] = n; }
+        int at = inSlot(day);
+        if (at < 0) add(day, n);
+        else if (days[at] == day) days[at + 1] = (int) days[at + 1] + n;
+        else if (days[at] < day) { days[at] = day; days[at + 1] = n; }
         // else: a day older than what the slot holds now, outside the ring: totals only.
     }
 
@@ -53,10 +80,13 @@ public final class EventSummary {
         if (count == 0 || o.first < first) first = o.first;
         if (count == 0 || o.last > last) last = o.last;
         count += o.count;
-        for (int i = 0; i < DAYS; i++) {
-            if (o.dayOf[i] == Long.MIN_VALUE) continue;
-            if (dayOf[i] == o.dayOf[i]) countOf[i] += o.countOf[i];
-            else if (dayOf[i] < o.dayOf[i]) { dayOf[i] = o.dayOf[i]; countOf[i] = o.countOf[i]; }
+        for (int j = 0; j < 2 * o.used; j += 2) {
+            long day = o.days[j];
+            int n = (int) o.days[j + 1];
+            int at = inSlot(day);
+            if (at < 0) add(day, n);
+            else if (days[at] == day) days[at + 1] = (int) days[at + 1] + n;
+            else if (days[at] < day) { days[at] = day; days[at + 1] = n; }
         }
     }
 
@@ -65,9 +95,10 @@ public final class EventSummary {
         if (days < 1 || days > DAYS) throw new IllegalArgumentException("days must be 1.." + DAYS + ": " + days);
         long today = BrazeTime.epochDay(now);
         long sum = 0;
-        for (int i = 0; i < DAYS; i++) {
-            long d = dayOf[i];
-            if (d != Long.MIN_VALUE && d <= today && d > today - days) sum += countOf[i];
+        long[] d = this.days;
+        for (int i = 0, n = 2 * used; i < n; i += 2) {
+            long day = d[i];
+            if (day <= today && day > today - days) sum += (int) d[i + 1];
         }
         return sum;
     }
@@ -80,28 +111,26 @@ public final class EventSummary {
     public long[] days() {
         int[] o = order();
         long[] out = new long[o.length];
-        for (int i = 0; i < o.length; i++) out[i] = dayOf[o[i]];
+        for (int i = 0; i < o.length; i++) out[i] = days[o[i]];
         return out;
     }
 
     public int[] dailyCounts() {
         int[] o = order();
         int[] out = new int[o.length];
-        for (int i = 0; i < o.length; i++) out[i] = countOf[o[i]];
+        for (int i = 0; i < o.length; i++) out[i] = (int) days[o[i] + 1];
         return out;
     }
 
-    /** Ring slots in use, oldest day first; a plain insertion sort (at most 31 slots, on the encode path). */
+    /** Indexes of the pairs in use, oldest day first; a plain insertion sort (at most 31, on the encode path). */
     private int[] order() {
-        int[] idx = new int[DAYS];
-        int n = 0;
-        for (int i = 0; i < DAYS; i++) {
-            if (dayOf[i] == Long.MIN_VALUE) continue;
-            int j = n++;
-            while (j > 0 && dayOf[idx[j - 1]] > dayOf[i]) { idx[j] = idx[j - 1]; j--; }
+        int[] idx = new int[used];
+        for (int k = 0; k < used; k++) {
+            int i = 2 * k, j = k;
+            while (j > 0 && days[idx[j - 1]] > days[i]) { idx[j] = idx[j - 1]; j--; }
             idx[j] = i;
         }
-        return Arrays.copyOf(idx, n);
+        return idx;
     }
 
     public EventSummary copy() {

@@ -10,8 +10,34 @@ import java.util.Map;
 public final class Json {
     private Json() {}
 
+    /**
+     * An immutable map of the given keys and values in this order ({@code key1, value1, key2, value2, …};
+     * keys distinct strings, values may be null), as the engine's logged event data. Small maps only
+     * ({@value SmallMap#MAX} entries at most); the array is kept, not copied.
+     */
+    public static Map<String, Object> fields(Object... keysAndValues) {
+        if ((keysAndValues.length & 1) != 0 || keysAndValues.length > 2 * SmallMap.MAX)
+            throw new IllegalArgumentException("fields takes up to " + SmallMap.MAX + " key, value pairs, got " + keysAndValues.length + " arguments");
+        for (int i = 0; i < keysAndValues.length; i += 2)
+            if (!(keysAndValues[i] instanceof String)) throw new IllegalArgumentException("field name " + i / 2 + " is not a string: " + keysAndValues[i]);
+        return new SmallMap(keysAndValues);
+    }
+
+    /** A deep immutable copy of a JSON object, in the same order. */
     @SuppressWarnings("unchecked")
     static Map<String, Object> immutableCopy(Map<String, Object> map) {
+        int n = map.size();
+        if (n <= SmallMap.MAX) {
+            Object[] kv = new Object[2 * n];
+            int i = 0;
+            for (Map.Entry<String, Object> e : map.entrySet()) {
+                if (i == kv.length) throw new java.util.ConcurrentModificationException();
+                kv[i++] = e.getKey();
+                kv[i++] = copyValue(e.getValue());
+            }
+            if (i != kv.length) throw new java.util.ConcurrentModificationException();
+            return new SmallMap(kv);
+        }
         Map<String, Object> copy = new LinkedHashMap<>();
         map.forEach((k, v) -> copy.put(k, copyValue(v)));
         return Collections.unmodifiableMap(copy);

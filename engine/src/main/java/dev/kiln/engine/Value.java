@@ -41,7 +41,16 @@ public sealed interface Value {
         public Obj { value = Json.immutableCopy(value); }
     }
 
-    static Num num(double v) { return new Num(v); }
+    /**
+     * A number value; whole numbers from {@value NumCache#LOW} to {@value NumCache#HIGH} (scores, counts) come from a
+     * cache. Values are compared with {@code equals}, never by identity, so this only saves allocations —
+     * and, on the engine's hot path, a fresh object written into a long-lived profile per change.
+     */
+    static Num num(double v) {
+        int i = (int) v;
+        if (i == v && i >= NumCache.LOW && i <= NumCache.HIGH && (i != 0 || Double.doubleToRawLongBits(v) == 0)) return NumCache.CACHE[i - NumCache.LOW];
+        return new Num(v);
+    }
     static Str str(String v) { return new Str(v); }
     static Bool bool(boolean v) { return new Bool(v); }
 

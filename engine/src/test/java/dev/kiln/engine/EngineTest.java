@@ -25,6 +25,16 @@ class EngineTest {
         assertThat(attr("lead score")).isEqualTo(new Value.Num(3));
     }
 
+    @Test void inc_gives_exact_numbers_whether_or_not_they_are_small_whole_ones() {
+        for (double by : new double[]{1, 1023, 1, 0.5, -2048.5, 1e300, -1e300})
+            update(new AttributeOp.Inc("n", by));
+        assertThat(attr("n")).isEqualTo(new Value.Num(1025 + 0.5 - 2048.5));
+        for (double v : new double[]{0, -0.0, 1, -128, -129, 1024, 1025, 0.5, 1e12, -7})
+            assertThat(Value.num(v)).as("%s", v).isEqualTo(new Value.Num(v)).hasToString(new Value.Num(v).toString());
+        update(new AttributeOp.Inc("z", -0.0));
+        assertThat(attr("z")).as("0 + -0.0 is 0").isEqualTo(new Value.Num(0));
+    }
+
     @Test void inc_respects_floor_and_ceiling() {
         update(new AttributeOp.Inc("s", -4, 0.0, null));
         assertThat(attr("s")).isEqualTo(new Value.Num(0));

@@ -3,6 +3,7 @@ package dev.kiln.engine.canvas;
 import dev.kiln.engine.Effect;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Input;
+import dev.kiln.engine.Json;
 import dev.kiln.engine.ReservedEvents;
 import dev.kiln.engine.Source;
 import dev.kiln.engine.Transition;
@@ -80,8 +81,8 @@ public final class CanvasEngine {
             default -> run.react(happenings(input, base.effects()), true, null);
         }
         int followUps = 0;
-        while (!run.queue.isEmpty()) {
-            Notice n = run.queue.poll();
+        Notice n;
+        while ((n = run.queue.poll()) != null) {
             if (++followUps > loopGuard) {
                 run.loopGuard(n.originCanvas());
                 break;
@@ -124,10 +125,13 @@ public final class CanvasEngine {
         final CanvasSet canvases;
         final CampaignSet campaigns;
         final EntryGate gate;
-        final Set<String> campaignsTried = new HashSet<>();
+        /** Campaigns already considered for this outside input (made when first needed: most inputs meet none). */
+        Set<String> campaignsTried;
         final String inputId;
-        final List<Effect> effects = new ArrayList<>();
-        final Deque<Notice> queue = new ArrayDeque<>();
+        /** Sized for what one event through a Canvas typically makes (log events, statistics, timers). */
+        final List<Effect> effects = new ArrayList<>(24);
+        /** Follow-ups in order; most inputs have one or two. */
+        final Deque<Notice> queue = new ArrayDeque<>(4);
         int seq;
 
         Run(UserState user, long now, CanvasSet canvases, CampaignSet campaigns, EntryGate gate, String inputId) {
@@ -140,9 +144,10 @@ public final class CanvasEngine {
         }
 
         void react(List<Happening> happenings, boolean outside, String origin) {
-            Set<String> moved = new HashSet<>();
-            // Users already in a Canvas: stale versions, exception events, Action Paths.
-            for (var entry : List.copyOf(user.canvases().entrySet())) {
+            List<String> moved = null; // Canvases entered or moved on in this reaction: few (made when first needed)
+            // Users already in a Canvas: stale versions, exception events, Action Paths. Nothing below adds
+            // or removes a Canvas state (entries come after this loop), so the map is walked as it is.
+            for (var entry : user.canvases().entrySet()) {
                 String id = entry.getKey();
                 CanvasState cs = entry.getValue();
                 if (!cs.inCanvas()) continue;
@@ -161,7 +166,7 @@ public final class CanvasEngine {
                         } else {
                             effects.add(new Effect.CancelTimer(id, cs.timerToken));
                             takeGroup(canvas, cs, ap, g);
-                            moved.add(id);
+                            (moved == null ? moved = new ArrayList<>(2) : moved).add(id);
                         }
                     }
                 }
@@ -175,10 +180,10 @@ public final class CanvasEngine {
                 if (h instanceof Happening.AttributeChange || h instanceof Happening.Event || h instanceof Happening.Session
                         || h instanceof Happening.Purchase || h instanceof Happening.WebhookSent) {
                     for (Canvas c : canvases.byId().values()) {
-                        if (moved.contains(c.id()) || !c.active()) continue;
+                        if ((moved != null && moved.contains(c.id())) || !c.active()) continue;
                         for (Trigger t : c.entry().triggers()) {
                             if (Triggers.fires(t, h, now)) {
-                                if (tryEnter(c, outside, Map.of())) moved.add(c.id());
+                                if (tryEnter(c, outside, Map.of())) (moved == null ? moved = new ArrayList<>(2) : moved).add(c.id());
                                 break;
                             }
                         }
@@ -189,10 +194,10 @@ public final class CanvasEngine {
                 for (Happening h : happenings) {
                     if (h instanceof Happening.Api) continue;
                     for (Campaign c : campaigns.byId().values()) {
-                        if (!c.active() || campaignsTried.contains(c.id())) continue;
+                        if (!c.active() || tried(c.id())) continue;
                         for (Trigger t : c.triggers()) {
                             if (Triggers.fires(t, h, now)) {
-                                campaignsTried.add(c.id());
+                                markTried(c.id());
                                 tryCampaign(c, propertiesOf(h));
                                 break;
                             }
@@ -200,6 +205,13 @@ public final class CanvasEngine {
                     }
                 }
             }
+        }
+
+        boolean tried(String campaignId) { return campaignsTried != null && campaignsTried.contains(campaignId); }
+
+        void markTried(String campaignId) {
+            if (campaignsTried == null) campaignsTried = new HashSet<>(4);
+            campaignsTried.add(campaignId);
         }
 
         static Map<String, Object> propertiesOf(Happening h) {
@@ -221,7 +233,7 @@ public final class CanvasEngine {
                 if (cs.lastRun >= t.scheduledRun()) return;                   // this run already considered them
                 cs.lastRun = t.scheduledRun();
             }
-            campaignsTried.add(c.id());
+            markTried(c.id());
             tryCampaign(c, t.triggerProperties());
         }
 
@@ -281,19 +293,19 @@ public final class CanvasEngine {
                         List<Happening> changes = new ArrayList<>();
                         for (Effect e : t.effects())
                             if (e instanceof Effect.AttributeChanged ch) changes.add(new Happening.AttributeChange(ch.name(), ch.oldValue(), ch.newValue()));
-                        campaignsTried.add(c.id()); // its own update does not trigger it again
+                        markTried(c.id()); // its own update does not trigger it again
                         react(changes, true, null);
                     }
                 }
                 cs.again = false; // a trigger while in flight is answered by this send (re-evaluated only after no send)
-                campaignsTried.add(o.campaignId());
+                markTried(o.campaignId());
                 react(List.of(new Happening.WebhookSent(o.campaignId())), true, null);
                 return;
             }
             if (cs.again) {
                 cs.again = false;
-                if (c != null && c.active() && !campaignsTried.contains(c.id())) {
-                    campaignsTried.add(c.id());
+                if (c != null && c.active() && !tried(c.id())) {
+                    markTried(c.id());
                     tryCampaign(c, Map.of());
                 }
             }
@@ -354,13 +366,10 @@ public final class CanvasEngine {
             cs.lastEntryAt = now;
             cs.enteredAt = now;
             cs.exitPending = false;
-            cs.entryProperties = entryProperties;
+            if (cs.entryProperties != entryProperties) cs.entryProperties = entryProperties; // spares a long-lived state a store
             stat(c, Effect.CanvasStat.Kind.ENTERED, null, null);
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("canvas_id", c.id());
-            data.put("canvas_name", c.name());
-            data.put("canvas_version", c.version());
-            data.put("canvas_step_id", c.start());
+            Map<String, Object> data = Json.fields("canvas_id", c.id(), "canvas_name", c.name(), "canvas_version", c.version(),
+                    "canvas_step_id", c.start());
             effects.add(new Effect.LogEvent(inputId + ".c" + (seq++), "users.canvas.Entry", now, data));
             advance(c, cs, c.start(), null);
             return true;
@@ -478,11 +487,8 @@ public final class CanvasEngine {
             cs.rankedBest = -1;
             cs.exitPending = false;
             effects.add(new Effect.CanvasStat(canvasId, version, Effect.CanvasStat.Kind.EXITED, step, reason, now));
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("canvas_id", canvasId);
-            data.put("canvas_version", version);
-            data.put("canvas_step_id", step);
-            data.put("reason", reason);
+            Map<String, Object> data = Json.fields("canvas_id", canvasId, "canvas_version", version, "canvas_step_id", step,
+                    "reason", reason);
             effects.add(new Effect.LogEvent(inputId + ".c" + (seq++), "users.canvas.Exit", now, data));
         }
 

@@ -2,6 +2,7 @@ package dev.kiln.server.simulate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.engine.BrazeTime;
 import dev.kiln.engine.Input;
 import dev.kiln.runtime.Op;
 import dev.kiln.server.http.ApiException;
@@ -30,7 +31,7 @@ final class LineParser {
         long time = Line.NO_TIME;
         if (body instanceof ObjectNode o && o.has(TIME)) {
             JsonNode t = o.remove(TIME);
-            Long parsed = t.isTextual() ? LineTime.parse(t.textValue()) : null;
+            Long parsed = t.isTextual() ? BrazeTime.parse(t.textValue()).orElse(null) : null;
             if (parsed == null)
                 return Line.failed(number, BAD_TIME, "time must be an ISO 8601 string such as 2026-03-01T09:00:00Z, was " + shorten(t.toString()));
             time = parsed;

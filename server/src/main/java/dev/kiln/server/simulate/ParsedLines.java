@@ -19,10 +19,16 @@ import java.util.function.Function;
  * is the same as doing it all inline.
  */
 final class ParsedLines implements AutoCloseable {
-    private static final int BATCH = 512;
+    private static final int BATCH = 256;
+    /**
+     * Batches parsed ahead at most. Enough to ride out a pause of either thread; more would only keep more
+     * parsed lines alive across young collections, to be copied and, when survivor space runs short, promoted
+     * to die in the old generation.
+     */
+    private static final int AHEAD = 8;
     private static final List<Line> END = new ArrayList<>(0); // a sentinel: compared by identity
 
-    private final BlockingQueue<List<Line>> queue = new ArrayBlockingQueue<>(64);
+    private final BlockingQueue<List<Line>> queue = new ArrayBlockingQueue<>(AHEAD);
     private final Thread thread;
     private volatile Throwable failure;
     private volatile boolean closed;

@@ -13,6 +13,7 @@ import dev.kiln.runtime.Identifier;
 import dev.kiln.runtime.Op;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,9 +35,30 @@ final class Simulation {
     static final class User {
         final int index;
         final UserState state;
-        /** Pending timers of this user: one per Canvas it waits in; the first inline (the common case). */
-        Timer timer;
-        List<Timer> moreTimers;
+        /**
+         * Pending timers of this user, as ({@link #timerKey}, seq): one per Canvas it waits in; the first in
+         * fields (the common case), the rest as pairs in {@code moreTimers}. Numbers rather than timer objects,
+         * so setting a timer writes no reference into a long-lived user.
+         */
+        int timerCount;
+        long timerKey, timerSeq;
+        long[] moreTimers;
+
+        long keyAt(int i) { return i == 0 ? timerKey : moreTimers[2 * i - 2]; }
+
+        long seqAt(int i) { return i == 0 ? timerSeq : moreTimers[2 * i - 1]; }
+
+        void put(int i, long key, long seq) {
+            if (i == 0) {
+                timerKey = key;
+                timerSeq = seq;
+                return;
+            }
+            if (moreTimers == null) moreTimers = new long[4];
+            else if (2 * i > moreTimers.length) moreTimers = Arrays.copyOf(moreTimers, moreTimers.length * 2);
+            moreTimers[2 * i - 2] = key;
+            moreTimers[2 * i - 1] = seq;
+        }
         /** Normalised email this user is indexed under, or null. */
         String emailKey;
         /** Threshold bookkeeping: {@link #SEEN}, {@link #FIRST_SATISFIED}, {@link #EVER_SATISFIED}. */
@@ -50,24 +72,6 @@ final class Simulation {
 
     static final byte SEEN = 1, FIRST_SATISFIED = 2, EVER_SATISFIED = 4;
 
-    /** A pending Canvas wait; {@code seq} orders timers due at the same instant by when they were set. */
-    static final class Timer {
-        final User user;
-        final String canvasId;
-        final int token;
-        final long due;
-        final long seq;
-        boolean live = true;
-
-        Timer(User user, String canvasId, int token, long due, long seq) {
-            this.user = user;
-            this.canvasId = canvasId;
-            this.token = token;
-            this.due = due;
-            this.seq = seq;
-        }
-    }
-
     private final CanvasEngine engine;
     private final CanvasSet canvases;
     private final MemoryEntryGate gate;
@@ -79,6 +83,9 @@ final class Simulation {
     private final Map<UserAlias, User> byAlias = new HashMap<>();
     private final Map<String, List<User>> byEmail = new HashMap<>();
     private final TimerQueue timers = new TimerQueue();
+    /** Canvas ids named by timers, by index: a timer's key is (index, token). */
+    private final Map<String, Integer> canvasIndex = new HashMap<>();
+    private final List<String> canvasIds = new ArrayList<>();
     private final Map<String, CanvasTally> tallies = new HashMap<>();
     private String lastCanvas;
     private CanvasTally lastTally;
@@ -103,15 +110,17 @@ final class Simulation {
      * those set in turn fire too when due by {@code t}. Then the clock stands at {@code t}.
      */
     void advanceTo(long t) {
-        Timer next;
-        while ((next = timers.pollDue(t)) != null) {
-            forget(next);
+        TimerQueue q = timers;
+        while (q.poll(t)) {
+            User u = users.get(q.user);
+            if (!forget(u, q.key, q.seq)) continue; // cancelled or replaced: skipped when it comes up
             timersFired++;
-            if (next.due > clock) clock = next.due;
-            Input.TimerFired in = new Input.TimerFired("timer-" + next.seq, new Source(Source.Kind.TIMER, next.canvasId),
-                    next.canvasId, next.token);
-            Transition tr = engine.process(next.user.state, in, clock, canvases, gate);
-            if (!tr.isRejected()) interpret(next.user, tr.effects());
+            if (q.due > clock) clock = q.due;
+            String canvasId = canvasIds.get((int) (q.key >>> 32));
+            Input.TimerFired in = new Input.TimerFired("timer-" + q.seq, new Source(Source.Kind.TIMER, canvasId),
+                    canvasId, (int) q.key);
+            Transition tr = engine.process(u.state, in, clock, canvases, gate);
+            if (!tr.isRejected()) interpret(u, tr.effects());
         }
         if (t > clock) clock = t;
     }
@@ -256,39 +265,42 @@ final class Simulation {
     }
 
     private void setTimer(User u, Effect.SetTimer s) {
-        cancelTimer(u, s.canvasId(), s.token()); // the same (Canvas, token) is one timer, as the store's key
-        Timer t = new Timer(u, s.canvasId(), s.token(), s.dueAt(), timerSeq++);
-        if (u.timer == null) u.timer = t;
-        else (u.moreTimers == null ? u.moreTimers = new ArrayList<>(2) : u.moreTimers).add(t);
-        timers.add(t, clock);
+        long key = timerKey(s.canvasId(), s.token());
+        forget(u, key, -1); // the same (Canvas, token) is one timer, as the store's key
+        long seq = timerSeq++;
+        u.put(u.timerCount++, key, seq);
+        timers.add(s.dueAt(), seq, u.index, key, clock);
         pendingTimers++;
     }
 
     private void cancelTimer(User u, String canvasId, int token) {
-        Timer t = u.timer;
-        if (t != null && t.token == token && t.canvasId.equals(canvasId)) {
-            forget(t); // left in the queue, skipped when it comes up
-            return;
-        }
-        if (u.moreTimers == null) return;
-        for (Timer m : u.moreTimers) {
-            if (m.token == token && m.canvasId.equals(canvasId)) {
-                forget(m);
-                return;
-            }
-        }
+        forget(u, timerKey(canvasId, token), -1); // left in the queue, skipped when it comes up
     }
 
-    /** The timer is no longer pending (fired or cancelled). */
-    private void forget(Timer t) {
-        t.live = false;
-        pendingTimers--;
-        User u = t.user;
-        if (u.timer == t) {
-            u.timer = u.moreTimers == null || u.moreTimers.isEmpty() ? null : u.moreTimers.remove(u.moreTimers.size() - 1);
-        } else if (u.moreTimers != null) {
-            u.moreTimers.remove(t);
+    /** (Canvas index, token) as one number. */
+    private long timerKey(String canvasId, int token) {
+        Integer index = canvasIndex.get(canvasId);
+        if (index == null) {
+            index = canvasIds.size();
+            canvasIndex.put(canvasId, index);
+            canvasIds.add(canvasId);
         }
+        return ((long) index << 32) | (token & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * The user's pending timer {@code key} (with this {@code seq}, or any when -1) is no longer pending (fired
+     * or cancelled); false when it was not pending.
+     */
+    private boolean forget(User u, long key, long seq) {
+        for (int i = 0, n = u.timerCount; i < n; i++) {
+            if (u.keyAt(i) != key || (seq != -1 && u.seqAt(i) != seq)) continue;
+            if (i != n - 1) u.put(i, u.keyAt(n - 1), u.seqAt(n - 1)); // the last takes its place
+            u.timerCount--;
+            pendingTimers--;
+            return true;
+        }
+        return false;
     }
 
     private void changed(User u, Effect.AttributeChanged c) {

@@ -1,10 +1,7 @@
 package dev.kiln.server.simulate;
 
-import dev.kiln.engine.BrazeTime;
 import dev.kiln.engine.Value;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -15,17 +12,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The simulator's small parts: line splitting, line times, thresholds, histograms, reasons. */
+/** The simulator's small parts: line splitting, thresholds, histograms, reasons. */
 class PartsTest {
-
-    @ParameterizedTest
-    @ValueSource(strings = {"2026-03-01T09:00:00Z", "2026-03-01T09:00:00.1Z", "2026-03-01T09:00:00.123Z",
-            "2026-03-01T09:00:00.123456789Z", "1969-12-31T23:59:59.999Z", "2024-02-29T00:00:00Z", "2026-02-29T00:00:00Z",
-            "2026-13-01T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01T09:00:60Z", "2026-03-01T09:00:00.Z",
-            "2026-03-01T09:00:00+02:00", "2026-03-01", "2026-03-01T09:00:00:123Z", "2026-03-01 09:00:00", "soon", "2026-03-01T09:00:00z"})
-    void line_times_read_exactly_as_braze_times(String s) {
-        assertThat(LineTime.parse(s)).isEqualTo(BrazeTime.parse(s).orElse(null));
-    }
 
     @Test
     void lines_split_on_newlines_with_crlf_long_lines_and_no_final_newline() throws IOException {
@@ -37,6 +25,35 @@ class PartsTest {
             while ((b = r.next()) != null) lines.add(new String(b, StandardCharsets.UTF_8));
         }
         assertThat(lines).containsExactly("a", "", "b", longLine, "last");
+    }
+
+    @Test
+    void timers_come_due_in_due_then_set_order_across_lanes_and_the_heap() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        TimerQueue q = new TimerQueue();
+        java.util.PriorityQueue<long[]> model = new java.util.PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        long now = 1_000_000, seq = 0;
+        List<long[]> polled = new ArrayList<>(), expected = new ArrayList<>();
+        for (int round = 0; round < 2_000; round++) {
+            for (int i = random.nextInt(20); i > 0; i--) {
+                // A few fixed durations (lanes), more than the lanes allowed, and waits until a time of day.
+                long due = switch (random.nextInt(3)) {
+                    case 0 -> now + 60_000L * (1 + random.nextInt(3));
+                    case 1 -> now + 1_000L * random.nextInt(200);
+                    default -> (now / 86_400_000L + 1) * 86_400_000L + random.nextInt(3_600_000);
+                };
+                long key = random.nextLong();
+                q.add(due, seq, (int) seq, key, now);
+                model.add(new long[]{due, seq, seq, key});
+                seq++;
+            }
+            now += random.nextInt(90_000);
+            while (q.poll(now)) polled.add(new long[]{q.due, q.seq, q.user, q.key});
+            while (!model.isEmpty() && model.peek()[0] <= now) expected.add(model.poll());
+            assertThat(polled).as("round %d", round).hasSameSizeAs(expected);
+        }
+        for (int i = 0; i < expected.size(); i++) assertThat(polled.get(i)).as("timer %d", i).containsExactly(expected.get(i));
+        assertThat(expected.size()).as("most came due").isGreaterThan(10_000);
     }
 
     @Test
