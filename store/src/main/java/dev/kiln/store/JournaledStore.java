@@ -99,6 +99,8 @@ public final class JournaledStore implements Store {
     /** Odd while the materializer writes the tables, bumped before and after each write (see {@link #dueTimers}). */
     private long tableEpoch;
     private long cursorEpoch = -1, cursorDue, cursorRowid;
+    /** Timer keys whose overlay entries the last two materializer runs dropped (see {@link #dueTimers}). */
+    private Set<String> forgottenTimers = new HashSet<>(), previouslyForgottenTimers = new HashSet<>();
 
     private static final Comparator<TimerRow> TIMER_ORDER = Comparator.comparingLong(TimerRow::dueAt)
             .thenComparing(TimerRow::userId).thenComparing(TimerRow::canvasId).thenComparingInt(TimerRow::token);
@@ -466,10 +468,14 @@ public final class JournaledStore implements Store {
         }
         deletedUsers.values().removeIf(s -> s <= through);
         identities.values().removeIf(v -> v.seq() <= through);
-        for (var it = timers.values().iterator(); it.hasNext(); ) {
-            TimerEntry e = it.next();
+        previouslyForgottenTimers = forgottenTimers;
+        forgottenTimers = new HashSet<>();
+        for (var it = timers.entrySet().iterator(); it.hasNext(); ) {
+            var te = it.next();
+            TimerEntry e = te.getValue();
             if (e.seq <= through) {
                 if (e.put != null) dueIndex.remove(e.put);
+                forgottenTimers.add(te.getKey());
                 it.remove();
             }
         }
@@ -778,12 +784,25 @@ public final class JournaledStore implements Store {
         boolean prefix = true;
         int chunk = Math.max(64, limit);
         for (int reads = 0; reads < 64 && visible < limit; reads++) {
+            long readAt;
+            synchronized (lock) {
+                readAt = tableEpoch;
+            }
             List<JdbcStore.DueTimer> rows = inner.dueTimersAfter(now, afterDue, afterRowid, chunk);
             synchronized (lock) {
+                // A run written while these rows were read may have dropped their overlay entries: such a row can be
+                // the old timer of a key that run wrote, so it stays hidden for this poll (the next one reads the
+                // tables anew) instead of firing with an outdated token.
+                boolean written = tableEpoch != readAt;
                 for (JdbcStore.DueTimer d : rows) {
                     TimerRow t = d.row();
-                    TimerEntry e = timers.get(timerKey(t.userId(), t.canvasId()));
+                    String key = timerKey(t.userId(), t.canvasId());
+                    TimerEntry e = timers.get(key);
                     boolean hide = e != null ? (e.put != null || e.gone || e.tokens.contains(t.token())) : deletedUsers.containsKey(t.userId());
+                    if (!hide && written && (forgottenTimers.contains(key) || previouslyForgottenTimers.contains(key))) {
+                        prefix = false;
+                        continue;
+                    }
                     afterDue = t.dueAt();
                     afterRowid = d.rowid();
                     if (hide) {
