@@ -638,6 +638,9 @@ public final class JournaledStore implements Store {
         return inner;
     }
 
+    /** Tests: the tables as they are now, without waiting for the materializer. */
+    JdbcStore tablesAsTheyAre() { return inner; }
+
     /** Tests: holds the materializer (commits stay in the journal and the overlay) until resumed. */
     void pauseForTest(boolean pause) {
         synchronized (lock) {

@@ -36,6 +36,8 @@ class JournaledSqliteStoreTest extends StoreContractTest {
 
     private JournaledStore journaled() { return (JournaledStore) store; }
 
+    @Override protected JdbcStore tables() { return journaled().tables(); }
+
     private static TimerRow timer(String user, int token, long due) { return new TimerRow(user, "c1", token, due); }
 
     private static OutboxRow message(String id, String user, long due) {
@@ -73,7 +75,7 @@ class JournaledSqliteStoreTest extends StoreContractTest {
         assertThat(store.outboxRow("m1")).isPresent();
         assertThat(store.readEventLog(0, 10)).extracting(EventLogRow::seq).containsExactly(1L, 2L, 3L);
         assertThat(store.lastEventSeq()).isEqualTo(3);
-        JdbcStore inner = innerOf(journaled());
+        JdbcStore inner = journaled().tablesAsTheyAre();
         assertThat(inner.loadUser("u1")).isEmpty(); // not in the tables yet
         assertThat(inner.readEventLog(0, 10)).isEmpty();
 
@@ -90,17 +92,6 @@ class JournaledSqliteStoreTest extends StoreContractTest {
         assertThat(inner.dueTimers(10_000, 10)).containsExactly(timer("u1", 2, 7_000), timer("u2", 1, 9_000));
         assertThat(inner.outboxRow("m1")).isEmpty();
         assertThat(inner.readEventLog(0, 10)).extracting(EventLogRow::seq).containsExactly(1L, 2L, 3L);
-    }
-
-    /** The tables under the journal, read directly (a test in the package may). */
-    private static JdbcStore innerOf(JournaledStore s) {
-        try {
-            var f = JournaledStore.class.getDeclaredField("inner");
-            f.setAccessible(true);
-            return (JdbcStore) f.get(s);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
     }
 
     @Test
