@@ -26,14 +26,6 @@ final class Commits {
     private static final String DELETE_IDENTITY = "DELETE FROM identities WHERE key = ?";
     private static final String UPSERT_IDENTITY = "INSERT INTO identities (key, user_id) VALUES (?, ?)"
             + " ON CONFLICT (key) DO UPDATE SET user_id = excluded.user_id";
-    private static final String INSERT_EVENT = "INSERT INTO event_log (id, user_id, external_id, type, time, data, recorded_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)";
-    static final int EVENT_ROWS = 64;
-    private static final String INSERT_EVENTS = INSERT_EVENT + ", (?, ?, ?, ?, ?, ?, ?)".repeat(EVENT_ROWS - 1);
-    /** Rows whose seq was assigned before the insert ({@link JournaledStore}): the same seq goes in. */
-    private static final String INSERT_EVENT_SEQ = "INSERT INTO event_log (seq, id, user_id, external_id, type, time, data,"
-            + " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String INSERT_EVENTS_SEQ = INSERT_EVENT_SEQ + ", (?, ?, ?, ?, ?, ?, ?, ?)".repeat(EVENT_ROWS - 1);
 
     /**
      * Deletes, then profile writes, then identity removals and puts, then the event log; then the Canvas tables;
@@ -278,43 +270,24 @@ final class Commits {
     }
 
     /**
-     * Rows go in {@value #EVENT_ROWS} at a time, one multi-row INSERT per batch entry, the rest one by one.
-     * Measured with 5,000-row commits: SQLite ~200k rows/s one row per statement, ~300k with 64; PostgreSQL
-     * (with reWriteBatchedInserts) ~40–95k and ~130k.
+     * The event log as pages ({@link EventPages}). Rows without a seq (every row of a plain commit; the write-behind
+     * journal assigns its own) get the next ones, read inside this transaction, which holds the write lock: a second
+     * process's commit cannot take the same seqs. The table's NOT NULL columns are inside the page, so they are
+     * checked here: a row lacking one fails the commit, and the rollback leaves everything as it was.
      */
     private static void appendEvents(Writer w, List<EventLogRow> rows) throws SQLException {
-        // A batch either has every seq assigned (write-behind) or none (the database assigns them).
-        boolean seq = rows.get(0).seq() > 0;
-        int full = rows.size() / EVENT_ROWS;
-        if (full > 0) {
-            PreparedStatement ps = w.statement(seq ? INSERT_EVENTS_SEQ : INSERT_EVENTS);
-            for (int chunk = 0; chunk < full; chunk++) {
-                int p = 1;
-                for (int i = chunk * EVENT_ROWS; i < (chunk + 1) * EVENT_ROWS; i++) p = bindEvent(ps, p, rows.get(i), seq);
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        for (EventLogRow e : rows) {
+            if (e.id() == null || e.userId() == null || e.type() == null || e.data() == null)
+                throw new StoreException("commit refused, nothing written: an event log row lacks id, user_id, type or data,"
+                        + " which the event log requires");
         }
-        if (full * EVENT_ROWS < rows.size()) {
-            PreparedStatement ps = w.statement(seq ? INSERT_EVENT_SEQ : INSERT_EVENT);
-            for (int i = full * EVENT_ROWS; i < rows.size(); i++) {
-                bindEvent(ps, 1, rows.get(i), seq);
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        List<EventLogRow> seqd = rows;
+        if (rows.getFirst().seq() <= 0) {
+            long next = EventPages.highWater(w.connection()) + 1;
+            seqd = new ArrayList<>(rows.size());
+            for (EventLogRow e : rows) seqd.add(e.withSeq(next++));
         }
-    }
-
-    private static int bindEvent(PreparedStatement ps, int p, EventLogRow e, boolean seq) throws SQLException {
-        if (seq) ps.setLong(p++, e.seq());
-        setNullable(ps, p++, e.id());
-        setNullable(ps, p++, e.userId());
-        setNullable(ps, p++, e.externalId());
-        setNullable(ps, p++, e.type());
-        ps.setLong(p++, e.time());
-        setNullable(ps, p++, e.data());
-        ps.setLong(p++, e.recordedAt());
-        return p;
+        EventPages.append(w, seqd);
     }
 
     private static void setNullable(PreparedStatement ps, int i, String s) throws SQLException {

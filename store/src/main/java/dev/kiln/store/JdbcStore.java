@@ -138,20 +138,7 @@ public final class JdbcStore implements Store {
      * AUTOINCREMENT table); 0 for a new database. Seqs assigned above it are never reused by the database.
      */
     long eventSeqHighWater() {
-        return writer.inTransaction("reading the event log's high-water seq", w -> {
-            long high = 0;
-            if (dialect.dialect() == Dialect.SQLITE) {
-                try (PreparedStatement ps = w.connection().prepareStatement("SELECT seq FROM sqlite_sequence WHERE name = 'event_log'");
-                     ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) high = rs.getLong(1);
-                }
-            }
-            try (PreparedStatement ps = w.connection().prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM event_log");
-                 ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) high = Math.max(high, rs.getLong(1));
-            }
-            return high;
-        });
+        return writer.inTransaction("reading the event log's high-water seq", w -> EventPages.highWater(w.connection()));
     }
 
     @Override public long pruneEventLog(long recordedBefore) {
@@ -159,6 +146,11 @@ public final class JdbcStore implements Store {
     }
 
     @Override public long pruneEventLog(long recordedBefore, long throughSeq) {
+        return pruneLegacyEventLog(recordedBefore, throughSeq) + EventPages.prune(writer, recordedBefore, throughSeq);
+    }
+
+    /** Rows of the per-row table of databases from before {@link EventPages}. */
+    private long pruneLegacyEventLog(long recordedBefore, long throughSeq) {
         long total = 0;
         while (true) {
             int n = writer.inTransaction("pruning the event log", w -> {
@@ -285,6 +277,18 @@ public final class JdbcStore implements Store {
     @Override public List<EventLogRow> readEventLog(long afterSeq, int limit) {
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1: " + limit);
         return read("reading the event log", c -> {
+            List<EventLogRow> rows = readLegacyEventLog(c, afterSeq, limit);
+            if (rows.size() < limit) {
+                long after = rows.isEmpty() ? afterSeq : rows.getLast().seq();
+                rows.addAll(EventPages.read(c, after, limit - rows.size()));
+            }
+            return rows;
+        });
+    }
+
+    /** Rows of the per-row table of databases from before {@link EventPages}: all below the pages' seqs. */
+    private static List<EventLogRow> readLegacyEventLog(Connection c, long afterSeq, int limit) throws SQLException {
+        {
             try (PreparedStatement ps = c.prepareStatement("SELECT seq, id, user_id, external_id, type, time, data,"
                     + " recorded_at FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?")) {
                 ps.setLong(1, afterSeq);
@@ -298,11 +302,13 @@ public final class JdbcStore implements Store {
                 }
                 return rows;
             }
-        });
+        }
     }
 
     @Override public long lastEventSeq() {
         return read("reading the last event log seq", c -> {
+            long pages = EventPages.lastSeq(c);
+            if (pages > 0) return pages;
             try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM event_log");
                  ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0L;

@@ -272,6 +272,44 @@ final class JournalCodec {
         }
     }
 
+    /** A page of the event log ({@link EventPages}): its own version byte, then the rows, each with its seq. */
+    static final int EVENT_PAGE_VERSION = 1;
+
+    static byte[] encodeEvents(List<EventLogRow> rows) {
+        Out out = new Out(64 + rows.size() * 384);
+        out.writeByte(EVENT_PAGE_VERSION);
+        out.writeInt(rows.size());
+        for (EventLogRow e : rows) {
+            out.writeLong(e.seq());
+            str(out, e.id());
+            str(out, e.userId());
+            str(out, e.externalId());
+            str(out, e.type());
+            out.writeLong(e.time());
+            str(out, e.data());
+            out.writeLong(e.recordedAt());
+        }
+        return out.toByteArray();
+    }
+
+    static List<EventLogRow> decodeEvents(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            int version = in.readUnsignedByte();
+            if (version != EVENT_PAGE_VERSION)
+                throw new StoreException("event log page of version " + version + " cannot be read (this build reads " + EVENT_PAGE_VERSION + ")");
+            int n = in.readInt();
+            if (n < 0 || n > data.length) throw new StoreException("event log page is corrupt: it claims " + n + " rows");
+            List<EventLogRow> rows = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                rows.add(new EventLogRow(in.readLong(), str(in), str(in), str(in), str(in), in.readLong(), str(in), in.readLong()));
+            }
+            if (in.read() != -1) throw new StoreException("event log page has bytes past its end");
+            return rows;
+        } catch (IOException e) {
+            throw new StoreException("event log page is truncated or corrupt: " + e.getMessage(), e);
+        }
+    }
+
     private static void str(Out out, String s) {
         if (s == null) out.writeInt(-1);
         else out.writeString(s);

@@ -340,7 +340,7 @@ public abstract class StoreContractTest {
 
     @Test
     void events_get_seqs_in_the_order_they_were_committed() {
-        int n = Commits.EVENT_ROWS * 3 + 5; // multi-row chunks and single rows
+        int n = EventPages.PAGE_ROWS * 3 + 5; // full pages and a part page
         store.commit(events(eventRows("a", n, 100)));
         store.commit(events(eventRows("b", 3, 100)));
 
@@ -388,6 +388,51 @@ public abstract class StoreContractTest {
         assertThat(store.pruneEventLog(200)).isEqualTo(n);
 
         assertThat(store.readEventLog(0, 10)).extracting(EventLogRow::id).containsExactly("keep0");
+    }
+
+    /**
+     * Seeded random commits (some over several pages, recorded times out of order), prunes by time and through a seq
+     * (pages kept whole, dropped whole and rewritten) and reads from any seq with any limit, against a list of rows.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {7, 11, 2_024})
+    void event_log_reads_and_prunes_agree_with_a_model(long seed) {
+        Random r = new Random(seed);
+        List<EventLogRow> model = new ArrayList<>();
+        long high = 0;
+        int made = 0;
+        for (int step = 0; step < 40; step++) {
+            String at = "seed " + seed + ", step " + step;
+            int op = r.nextInt(10);
+            if (op < 5) {
+                int n = 1 + r.nextInt(r.nextBoolean() ? 20 : EventPages.PAGE_ROWS * 2 + 10);
+                List<EventLogRow> rows = new ArrayList<>();
+                for (int i = 0; i < n; i++) rows.add(event("r" + made++, "u" + r.nextInt(9), 100 + 10L * step + r.nextInt(30)));
+                store.commit(events(rows));
+                List<EventLogRow> added = store.readEventLog(high, n + 5);
+                assertThat(added).as(at).extracting(EventLogRow::id).containsExactlyElementsOf(rows.stream().map(EventLogRow::id).toList());
+                assertThat(added).as(at).extracting(EventLogRow::seq).isSorted().doesNotHaveDuplicates().allMatch(q -> q > 0);
+                high = added.getLast().seq();
+                model.addAll(added);
+            } else if (op < 7) {
+                long cutoff = 100 + r.nextInt(10 * (step + 4));
+                long through = model.isEmpty() || r.nextBoolean() ? Long.MAX_VALUE : model.get(r.nextInt(model.size())).seq();
+                long expected = model.stream().filter(e -> e.recordedAt() < cutoff && e.seq() <= through).count();
+                assertThat(store.pruneEventLog(cutoff, through)).as(at + ": prune before " + cutoff + " through " + through).isEqualTo(expected);
+                model.removeIf(e -> e.recordedAt() < cutoff && e.seq() <= through);
+            } else {
+                long after = model.isEmpty() || r.nextInt(4) == 0 ? r.nextLong(high + 2) : model.get(r.nextInt(model.size())).seq() - r.nextInt(2);
+                int limit = 1 + r.nextInt(r.nextBoolean() ? 5 : 700);
+                assertThat(store.readEventLog(after, limit)).as(at + ": read after " + after + " limit " + limit)
+                        .isEqualTo(model.stream().filter(e -> e.seq() > after).limit(limit).toList());
+            }
+            assertThat(store.lastEventSeq()).as(at).isEqualTo(model.isEmpty() ? 0 : model.getLast().seq());
+        }
+        // What is left reads back whole, and a new row still gets a seq above every seq handed out.
+        assertThat(store.readEventLog(0, 100_000)).isEqualTo(model);
+        store.commit(events(List.of(event("last", "u1", 5_000))));
+        long handedOut = high;
+        assertThat(store.readEventLog(high, 10)).singleElement().satisfies(e -> assertThat(e.seq()).isGreaterThan(handedOut));
     }
 
     @Test

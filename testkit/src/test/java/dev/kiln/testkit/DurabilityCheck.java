@@ -83,12 +83,16 @@ final class DurabilityCheck {
         List<String[]> rows = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + databaseFile.toAbsolutePath(), config.toProperties());
              Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT e.id, e.type, e.data, COALESCE(e.external_id, u.external_id) AS ext "
-                    + "FROM event_log e LEFT JOIN users u ON u.user_id = e.user_id")) {
-                while (rs.next()) rows.add(new String[] {rs.getString("id"), rs.getString("type"), rs.getString("data"), rs.getString("ext")});
-            }
             try (ResultSet rs = st.executeQuery("SELECT user_id, external_id FROM users")) {
                 while (rs.next()) externalIds.put(rs.getString(1), rs.getString(2));
+            }
+            // The event log's pages, decoded as the store decodes them.
+            try (ResultSet rs = st.executeQuery("SELECT data FROM event_pages ORDER BY first_seq")) {
+                while (rs.next()) {
+                    for (dev.kiln.store.EventLogRow e : dev.kiln.store.EventPages.decode(rs.getBytes(1))) {
+                        rows.add(new String[] {e.id(), e.type(), e.data(), e.externalId() != null ? e.externalId() : externalIds.get(e.userId())});
+                    }
+                }
             }
         }
         // What the server acknowledged and had not yet written into the tables is in its journal (read-only here:
