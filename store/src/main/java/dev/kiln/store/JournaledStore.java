@@ -456,9 +456,58 @@ public final class JournaledStore implements Store {
 
     private static String timerKey(String userId, String canvasId) { return userId + '\u0000' + canvasId; }
 
-    /** Drops from the overlay what the tables now hold (written by commits up to {@code through}). Caller holds {@link #lock}. */
-    private void forget(long through) {
+    /**
+     * Drops from the overlay what the tables now hold: the entries the run's commits (all commits up to {@code through})
+     * made and no later commit changed. Looks up only the keys the run wrote, under the lock that commits and reads
+     * wait for; a run with user deletes (which touch entries by user, not by key) walks the whole overlay. Caller holds
+     * {@link #lock}.
+     */
+    private void forget(long through, List<Pending> run) {
         while (!pending.isEmpty() && pending.peekFirst().seq() <= through) pendingRows -= pending.pollFirst().rows();
+        if (run.isEmpty() || run.stream().anyMatch(p -> !p.batch().deletes().isEmpty())) {
+            forgetAll(through);
+            return;
+        }
+        previouslyForgottenTimers = forgottenTimers;
+        forgottenTimers = new HashSet<>();
+        for (Pending p : run) {
+            CommitBatch b = p.batch();
+            for (UserRow u : b.upserts()) {
+                Versioned<UserRow> v = users.get(u.userId());
+                if (v != null && v.seq() <= through) {
+                    unindexEmail(u.userId(), v.value().email());
+                    users.remove(u.userId());
+                }
+            }
+            for (String k : b.identityPuts().keySet()) forgetIdentity(k, through);
+            for (String k : b.identityRemovals()) forgetIdentity(k, through);
+            for (TimerRow t : b.timerPuts()) forgetTimer(timerKey(t.userId(), t.canvasId()), through);
+            for (TimerRow t : b.timerDeletes()) forgetTimer(timerKey(t.userId(), t.canvasId()), through);
+            for (OutboxRow o : b.outboxPuts()) forgetOutbox(o.messageId(), through);
+            for (String id : b.outboxDeletes()) forgetOutbox(id, through);
+        }
+    }
+
+    private void forgetIdentity(String key, long through) {
+        Versioned<String> v = identities.get(key);
+        if (v != null && v.seq() <= through) identities.remove(key);
+    }
+
+    private void forgetTimer(String key, long through) {
+        TimerEntry e = timers.get(key);
+        if (e != null && e.seq <= through) {
+            if (e.put != null) dueIndex.remove(e.put);
+            forgottenTimers.add(key);
+            timers.remove(key);
+        }
+    }
+
+    private void forgetOutbox(String id, long through) {
+        Versioned<OutboxRow> v = outbox.get(id);
+        if (v != null && v.seq() <= through) outbox.remove(id);
+    }
+
+    private void forgetAll(long through) {
         for (var it = users.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (e.getValue().seq() <= through) {
@@ -535,7 +584,7 @@ public final class JournaledStore implements Store {
             }
             synchronized (lock) {
                 tableEpoch++;
-                forget(through);
+                forget(through, run);
                 materializedSeq = through;
                 materializeFailure = null;
                 if (materializedSeq >= committedSeq) flushRequested = false;
@@ -640,6 +689,13 @@ public final class JournaledStore implements Store {
 
     /** Tests: the tables as they are now, without waiting for the materializer. */
     JdbcStore tablesAsTheyAre() { return inner; }
+
+    /** Tests: entries the overlay holds (profiles, deleted users, identities, timers, outbox, emails). */
+    long overlaySizeForTest() {
+        synchronized (lock) {
+            return (long) users.size() + deletedUsers.size() + identities.size() + timers.size() + dueIndex.size() + outbox.size() + emails.size();
+        }
+    }
 
     /** Tests: holds the materializer (commits stay in the journal and the overlay) until resumed. */
     void pauseForTest(boolean pause) {
