@@ -71,16 +71,7 @@ final class JournalCodec {
             map(out, b.identityPuts());
             strings(out, b.identityRemovals());
             out.writeInt(b.events().size());
-            for (EventLogRow e : b.events()) {
-                out.writeLong(e.seq());
-                str(out, e.id());
-                str(out, e.userId());
-                str(out, e.externalId());
-                str(out, e.type());
-                out.writeLong(e.time());
-                str(out, e.data());
-                out.writeLong(e.recordedAt());
-            }
+            for (EventLogRow e : b.events()) event(out, e);
             timers(out, b.timerPuts());
             timers(out, b.timerDeletes());
             out.writeInt(b.ledger().size());
@@ -231,9 +222,7 @@ final class JournalCodec {
             Set<String> identityRemovals = strings(in);
             n = in.readInt();
             List<EventLogRow> events = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                events.add(new EventLogRow(in.readLong(), str(in), str(in), str(in), str(in), in.readLong(), str(in), in.readLong()));
-            }
+            for (int i = 0; i < n; i++) events.add(event(in));
             List<TimerRow> timerPuts = timers(in), timerDeletes = timers(in);
             n = in.readInt();
             List<LedgerRow> ledger = new ArrayList<>(n);
@@ -279,16 +268,7 @@ final class JournalCodec {
         Out out = new Out(64 + rows.size() * 384);
         out.writeByte(EVENT_PAGE_VERSION);
         out.writeInt(rows.size());
-        for (EventLogRow e : rows) {
-            out.writeLong(e.seq());
-            str(out, e.id());
-            str(out, e.userId());
-            str(out, e.externalId());
-            str(out, e.type());
-            out.writeLong(e.time());
-            str(out, e.data());
-            out.writeLong(e.recordedAt());
-        }
+        for (EventLogRow e : rows) event(out, e);
         return out.toByteArray();
     }
 
@@ -300,14 +280,27 @@ final class JournalCodec {
             int n = in.readInt();
             if (n < 0 || n > data.length) throw new StoreException("event log page is corrupt: it claims " + n + " rows");
             List<EventLogRow> rows = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                rows.add(new EventLogRow(in.readLong(), str(in), str(in), str(in), str(in), in.readLong(), str(in), in.readLong()));
-            }
+            for (int i = 0; i < n; i++) rows.add(event(in));
             if (in.read() != -1) throw new StoreException("event log page has bytes past its end");
             return rows;
         } catch (IOException e) {
             throw new StoreException("event log page is truncated or corrupt: " + e.getMessage(), e);
         }
+    }
+
+    private static void event(Out out, EventLogRow e) {
+        out.writeLong(e.seq());
+        str(out, e.id());
+        str(out, e.userId());
+        str(out, e.externalId());
+        str(out, e.type());
+        out.writeLong(e.time());
+        str(out, e.data());
+        out.writeLong(e.recordedAt());
+    }
+
+    private static EventLogRow event(DataInputStream in) throws IOException {
+        return new EventLogRow(in.readLong(), str(in), str(in), str(in), str(in), in.readLong(), str(in), in.readLong());
     }
 
     private static void str(Out out, String s) {
