@@ -249,7 +249,7 @@ public final class KilnRuntime implements AutoCloseable {
         }
         afterCommits();
         // Due timers join this epoch (the next one formed), so the epoch recorded in `firing` is exact.
-        Submission timers = draining ? null : dueTimers();
+        Submission timers = draining ? null : dueTimers(first != null);
         if (first == null && timers == null) {
             if (draining) return null;
             return List.of();
@@ -311,8 +311,17 @@ public final class KilnRuntime implements AutoCloseable {
     private final Map<String, Long> firing = new HashMap<>();
     private long nextTimerPoll = 0;
 
+    /**
+     * Due timers in an epoch with no request waiting take up to this many times the timer batch: a backlog (a restart
+     * after downtime) then fires in fewer, bigger epochs. Measured with the scoring bench's timers phase (100,000 due at
+     * once, 1 run each): 18,888 timers/s at 2,000 per epoch, 23,424 at 10,000, the CPU then saturated. Requests that
+     * arrive while such an epoch runs wait for it (about half a second at 10,000); with requests waiting, epochs keep
+     * the plain batch.
+     */
+    static final int IDLE_TIMER_BATCH_FACTOR = 5;
+
     /** Due timers as one internal submission (nobody waits on its future; a failed one is polled again). */
-    private Submission dueTimers() {
+    private Submission dueTimers(boolean requestsWaiting) {
         long now = clock.millis();
         if (now < nextTimerPoll) return null;
         nextTimerPoll = now + config.timerPollInterval().toMillis();
@@ -320,7 +329,8 @@ public final class KilnRuntime implements AutoCloseable {
         List<dev.kiln.store.TimerRow> due;
         // Rows already firing in uncommitted epochs come back first: read past them, so a backlog is
         // fired in pipelined epochs of at most timerBatch instead of one batch per commit.
-        int limit = config.timerBatch() + firing.size();
+        int batch = requestsWaiting ? config.timerBatch() : config.timerBatch() * IDLE_TIMER_BATCH_FACTOR;
+        int limit = batch + firing.size();
         try {
             due = store.dueTimers(now, limit);
         } catch (RuntimeException e) {
@@ -331,7 +341,7 @@ public final class KilnRuntime implements AutoCloseable {
         if (due.size() >= limit) nextTimerPoll = 0;
         List<Op> ops = new ArrayList<>();
         for (dev.kiln.store.TimerRow t : due) {
-            if (ops.size() >= config.timerBatch()) break;
+            if (ops.size() >= batch) break;
             String key = t.userId() + "\u0000" + t.canvasId() + "\u0000" + t.token();
             if (firing.containsKey(key)) continue;
             firing.put(key, epochCounter + 1);

@@ -95,4 +95,26 @@ class CanvasRuntimeTest {
                     .hasSize(50);
         }
     }
+
+    @Test void an_idle_runtime_fires_a_backlog_in_epochs_bigger_than_the_timer_batch() throws Exception {
+        runtime.close();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (KilnRuntime small = KilnRuntime.start(RuntimeConfig.defaults().withClock(clock).withTimerBatch(7)
+                .withTimerPollInterval(Duration.ofHours(1)), store, registry)) {
+            small.canvases(CanvasSet.of(List.of(seed())));
+            List<Op> ops = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++)
+                ops.add(new Op.Apply(new Identifier.ExternalId("lead-" + i), true, new Input.UpdateAttributes("c" + i, Source.track("r"),
+                        List.of(new AttributeOp.Set("lead score", new Value.Num(5))))));
+            small.submit(ops).get(10, TimeUnit.SECONDS);
+            double created = registry.get("kiln.timers.fired").counter().count();
+            clock.advance(Duration.ofHours(1).toMillis() + WINDOW);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.ledgerRows.stream()
+                    .filter(l -> l.source().endsWith("Everyone Else")).count() == 100);
+            // No request waited: epochs took up to 5 x 7 timers, so 100 fired in fewer epochs than 100 / 7.
+            long epochsWithTimers = registry.get("kiln.commit.batch.ops").summary().count() - 1; // minus the creating epoch
+            assertThat(registry.get("kiln.timers.fired").counter().count() - created).isEqualTo(100);
+            assertThat(epochsWithTimers).isGreaterThanOrEqualTo(100 / (7 * KilnRuntime.IDLE_TIMER_BATCH_FACTOR)).isLessThan(100 / 7);
+        }
+    }
 }

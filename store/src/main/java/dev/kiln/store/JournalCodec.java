@@ -176,29 +176,16 @@ final class JournalCodec {
             n += b.length;
         }
 
+        /**
+         * Length-prefixed UTF-8. {@code getBytes} is the JDK's vectorised path (a Latin-1 string without high bytes is
+         * one array copy); a loop over {@code charAt} was 43 % of the committer thread's samples (JFR, scoring bench).
+         */
         void writeString(String s) {
-            int len = s.length();
-            room(4 + len);
-            int at = n;
-            n += 4;
-            int i = 0;
-            for (; i < len; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) break;
-                buf[n++] = (byte) c;
-            }
-            if (i < len) {
-                n = at + 4;
-                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                room(utf8.length);
-                System.arraycopy(utf8, 0, buf, n, utf8.length);
-                n += utf8.length;
-            }
-            int size = n - at - 4;
-            buf[at] = (byte) (size >>> 24);
-            buf[at + 1] = (byte) (size >>> 16);
-            buf[at + 2] = (byte) (size >>> 8);
-            buf[at + 3] = (byte) size;
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            room(4 + utf8.length);
+            writeInt(utf8.length);
+            System.arraycopy(utf8, 0, buf, n, utf8.length);
+            n += utf8.length;
         }
 
         byte[] toByteArray() { return java.util.Arrays.copyOf(buf, n); }
