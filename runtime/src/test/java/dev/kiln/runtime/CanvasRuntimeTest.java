@@ -77,16 +77,21 @@ class CanvasRuntimeTest {
         assertThat(store.timers).isEmpty();
     }
 
+    /** Leads lead-0 … lead-(n-1) get a lead score, so each enters the seed Canvas and waits with a timer. */
+    private static void enterLeads(KilnRuntime runtime, int n) throws Exception {
+        List<Op> ops = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++)
+            ops.add(new Op.Apply(new Identifier.ExternalId("lead-" + i), true, new Input.UpdateAttributes("c" + i, Source.track("r"),
+                    List.of(new AttributeOp.Set("lead score", new Value.Num(5))))));
+        runtime.submit(ops).get(10, TimeUnit.SECONDS);
+    }
+
     @Test void a_due_backlog_larger_than_the_timer_batch_fires_completely_and_each_timer_once() throws Exception {
         runtime.close();
         try (KilnRuntime small = KilnRuntime.start(RuntimeConfig.defaults().withClock(clock).withTimerBatch(7)
                 .withTimerPollInterval(Duration.ofHours(1)), store, new SimpleMeterRegistry())) {
             small.canvases(CanvasSet.of(List.of(seed())));
-            List<Op> ops = new java.util.ArrayList<>();
-            for (int i = 0; i < 50; i++)
-                ops.add(new Op.Apply(new Identifier.ExternalId("lead-" + i), true, new Input.UpdateAttributes("c" + i, Source.track("r"),
-                        List.of(new AttributeOp.Set("lead score", new Value.Num(5))))));
-            small.submit(ops).get(10, TimeUnit.SECONDS);
+            enterLeads(small, 50);
             clock.advance(Duration.ofHours(1).toMillis() + WINDOW);
             // One poll is due (the interval is an hour): a full read keeps polling until the backlog is gone.
             await().atMost(Duration.ofSeconds(10)).until(() -> store.ledgerRows.stream()
@@ -102,11 +107,7 @@ class CanvasRuntimeTest {
         try (KilnRuntime small = KilnRuntime.start(RuntimeConfig.defaults().withClock(clock).withTimerBatch(7)
                 .withTimerPollInterval(Duration.ofHours(1)), store, registry)) {
             small.canvases(CanvasSet.of(List.of(seed())));
-            List<Op> ops = new java.util.ArrayList<>();
-            for (int i = 0; i < 100; i++)
-                ops.add(new Op.Apply(new Identifier.ExternalId("lead-" + i), true, new Input.UpdateAttributes("c" + i, Source.track("r"),
-                        List.of(new AttributeOp.Set("lead score", new Value.Num(5))))));
-            small.submit(ops).get(10, TimeUnit.SECONDS);
+            enterLeads(small, 100);
             double created = registry.get("kiln.timers.fired").counter().count();
             clock.advance(Duration.ofHours(1).toMillis() + WINDOW);
             await().atMost(Duration.ofSeconds(10)).until(() -> store.ledgerRows.stream()
