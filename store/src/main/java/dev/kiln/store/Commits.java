@@ -277,13 +277,13 @@ final class Commits {
      */
     private static void appendEvents(Writer w, List<EventLogRow> rows) throws SQLException {
         for (EventLogRow e : rows) {
-            if (e.id() == null || e.userId() == null || e.type() == null || e.data() == null)
+            if (!e.complete())
                 throw new StoreException("commit refused, nothing written: an event log row lacks id, user_id, type or data,"
                         + " which the event log requires");
         }
         List<EventLogRow> seqd = rows;
         if (rows.getFirst().seq() <= 0) {
-            long next = EventPages.highWater(w.connection()) + 1;
+            long next = EventPages.highWater(w) + 1;
             seqd = new ArrayList<>(rows.size());
             for (EventLogRow e : rows) seqd.add(e.withSeq(next++));
         }

@@ -7,4 +7,7 @@ package dev.kiln.store;
 public record EventLogRow(long seq, String id, String userId, String externalId, String type, long time,
                           String data, long recordedAt) {
     public EventLogRow withSeq(long s) { return new EventLogRow(s, id, userId, externalId, type, time, data, recordedAt); }
+
+    /** Whether the columns the event log requires (id, user_id, type, data) hold values. */
+    boolean complete() { return id != null && userId != null && type != null && data != null; }
 }

@@ -61,26 +61,32 @@ public final class EventPages {
         ps.setBytes(6, encode(page));
     }
 
+    private static final String LAST_SEQ = "SELECT last_seq FROM event_pages ORDER BY first_seq DESC LIMIT 1";
+
     /** The last seq in a page, 0 without pages. */
     static long lastSeq(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM event_pages ORDER BY first_seq DESC LIMIT 1");
-             ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(LAST_SEQ)) {
+            return lastSeq(ps);
+        }
+    }
+
+    private static long lastSeq(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0L;
         }
     }
 
-    /** The highest seq ever handed out (pruned or not), 0 for a new database. */
-    static long highWater(Connection c) throws SQLException {
-        long high = lastSeq(c);
-        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
-            ps.setString(1, HIGH_WATER_KEY);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) high = Math.max(high, Long.parseLong(rs.getString(1)));
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM event_log");
-             ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) high = Math.max(high, rs.getLong(1));
+    /**
+     * The highest seq ever handed out (pruned or not), 0 for a new database, on the writer's kept statements (a plain
+     * commit reads it each time). The old table's rows need no look: V5 put its counter into the meta value, and it
+     * gets no rows since.
+     */
+    static long highWater(Writer w) throws SQLException {
+        long high = lastSeq(w.statement(LAST_SEQ));
+        PreparedStatement ps = w.statement("SELECT value FROM meta WHERE key = ?");
+        ps.setString(1, HIGH_WATER_KEY);
+        try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) high = Math.max(high, Long.parseLong(rs.getString(1)));
         }
         return high;
     }
@@ -143,7 +149,7 @@ public final class EventPages {
                 }
                 if (pages.isEmpty()) return new long[] {0, Long.MAX_VALUE};
                 // Raised before any page goes: the pages' last seq must not vanish with them.
-                long high = highWater(c);
+                long high = highWater(x);
                 PreparedStatement meta = x.statement(Commits.UPSERT_META);
                 meta.setString(1, HIGH_WATER_KEY);
                 meta.setString(2, Long.toString(high));

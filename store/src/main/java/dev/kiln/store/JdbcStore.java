@@ -138,7 +138,7 @@ public final class JdbcStore implements Store {
      * AUTOINCREMENT table); 0 for a new database. Seqs assigned above it are never reused by the database.
      */
     long eventSeqHighWater() {
-        return writer.inTransaction("reading the event log's high-water seq", w -> EventPages.highWater(w.connection()));
+        return writer.inTransaction("reading the event log's high-water seq", EventPages::highWater);
     }
 
     @Override public long pruneEventLog(long recordedBefore) {

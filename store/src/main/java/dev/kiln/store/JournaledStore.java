@@ -302,7 +302,7 @@ public final class JournaledStore implements Store {
         b.identityPuts().forEach((k, v) -> need(k != null && v != null, "identities", "key and user_id"));
         for (String k : b.identityRemovals()) need(k != null, "identities", "key of a removal");
         for (EventLogRow e : b.events())
-            need(e.id() != null && e.userId() != null && e.type() != null && e.data() != null, "event_log", "id, user_id, type and data");
+            need(e.complete(), "event_log", "id, user_id, type and data");
         for (TimerRow t : b.timerPuts()) need(t.userId() != null && t.canvasId() != null, "timers", "user_id and canvas_id");
         for (TimerRow t : b.timerDeletes()) need(t.userId() != null && t.canvasId() != null, "timers", "user_id and canvas_id of a delete");
         for (LedgerRow l : b.ledger()) need(l.userId() != null && l.name() != null && l.source() != null, "attribute_ledger", "user_id, name and source");
