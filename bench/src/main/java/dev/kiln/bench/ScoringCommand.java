@@ -258,14 +258,15 @@ final class ScoringCommand implements Callable<Integer> {
             }
             Measured full = measure(a, stream, duration, 0, seed + 2);
             print("full load (as fast as " + concurrency + " requests in flight allow, " + duration + " s)", full, false);
-            System.out.printf("  target: ≥ %,.0f events/s end to end on SQLite — measured %,.0f events/s accepted: %s%n",
-                    TARGET_EVENTS_PER_SECOND, full.load().objectsPerSecond(), ScoringFigures.verdict(full.load().objectsPerSecond() >= TARGET_EVENTS_PER_SECOND));
+            System.out.printf("  target: ≥ %,.0f events/s end to end on SQLite — measured %,.0f events/s sustained (%,.0f accepted): %s%n",
+                    TARGET_EVENTS_PER_SECOND, full.sustainedPerSecond(), full.load().objectsPerSecond(),
+                    ScoringFigures.verdict(full.sustainedPerSecond() >= TARGET_EVENTS_PER_SECOND));
             f2.put("full_load", full.json("as fast as possible"));
 
-            double halfRate = pacedRate > 0 ? pacedRate : full.load().objectsPerSecond() / 2;
+            double halfRate = pacedRate > 0 ? pacedRate : full.sustainedPerSecond() / 2;
             Measured half = measure(a, stream, duration, halfRate, seed + 3);
             print(String.format("half load (paced at %,.0f events/s = %s, %d s)", halfRate,
-                    pacedRate > 0 ? "--paced-rate" : "half the full load's accepted rate", duration), half, true);
+                    pacedRate > 0 ? "--paced-rate" : "half the full load's sustained rate", duration), half, true);
             double p99 = ScoringFigures.value(half.load().fromSchedule(), 99) / 1000.0;
             System.out.printf("  target: p99 event -> new score committed < %.0f ms at half load — measured p99 %.2f ms from the scheduled send: %s%n",
                     TARGET_HALF_LOAD_P99_MS, p99, ScoringFigures.verdict(p99 < TARGET_HALF_LOAD_P99_MS));
@@ -307,10 +308,17 @@ final class ScoringCommand implements Callable<Integer> {
 
     // ---- measured runs ----------------------------------------------------------------------------
 
+    /**
+     * {@code catchUpSeconds}: from the end of the run until the stats read after it answered. The server reads Canvas
+     * statistics from the tables, after the write-behind journal's materializer has written every commit acknowledged
+     * before the read, so this is how long the tables took to catch up with what was acknowledged during the run.
+     */
     private record Measured(TrackLoad.Result load, Scrape before, Scrape after, ScoringStats.Snapshot statsBefore,
-                            ScoringStats.Snapshot statsAfter, CpuSplit.Split cpu) {
+                            ScoringStats.Snapshot statsAfter, CpuSplit.Split cpu, double catchUpSeconds) {
         double delta(String name, String... kv) { return after.sum(name, kv) - before.sum(name, kv); }
         double seconds() { return load.seconds(); }
+        /** Events accepted per second of run plus catch-up: the rate the server keeps up with, journal backlog included. */
+        double sustainedPerSecond() { return load.objectsOk() / (load.seconds() + catchUpSeconds); }
         double committedOps() { return delta("kiln_commit_batch_ops_sum"); }
         double commits() { return delta("kiln_commit_batch_ops_count"); }
         double meanCommitMillis() {
@@ -328,6 +336,8 @@ final class ScoringCommand implements Callable<Integer> {
             m.put("requests_sent", load.sent());
             m.put("requests_201", load.ok());
             m.put("accepted_events_per_second", load.objectsPerSecond());
+            m.put("tables_catch_up_seconds", catchUpSeconds);
+            m.put("sustained_events_per_second", sustainedPerSecond());
             m.put("committed_ops_per_second", committedOps() / seconds());
             m.put("committed_ops", committedOps());
             m.put("rejected_ops", delta("kiln_ingest_ops_total", "outcome", "rejected"));
@@ -360,9 +370,11 @@ final class ScoringCommand implements Callable<Integer> {
         CpuSplit cpu = new CpuSplit();
         TrackLoad.Result result = r.load().run(s, Duration.ofSeconds(seconds), concurrency, eventsPerSecond, runSeed);
         CpuSplit.Split split = cpu.finish();
+        long t = System.nanoTime();
         ScoringStats.Snapshot sa = r.stats().read();
+        double catchUp = (System.nanoTime() - t) / 1e9;
         Scrape after = r.track().scrape();
-        return new Measured(result, before, after, sb, sa, split);
+        return new Measured(result, before, after, sb, sa, split, catchUp);
     }
 
     private static void print(String title, Measured m, boolean paced) {
@@ -370,6 +382,8 @@ final class ScoringCommand implements Callable<Integer> {
         System.out.println(title + ":");
         System.out.printf("  events accepted    %,10.0f /s  (%,d requests answered 201 x %d events in %.1f s)%n",
                 r.objectsPerSecond(), r.ok(), ScoringStream.EVENTS_PER_REQUEST, r.seconds());
+        System.out.printf("  sustained          %,10.0f /s  (the tables caught up %.1f s after the run: events / (run + catch-up))%n",
+                m.sustainedPerSecond(), m.catchUpSeconds());
         System.out.printf("  ops committed      %,10.0f /s  (server: %,.0f ops in %,.0f commits, mean %,.0f ops per commit, mean commit %.2f ms; %,.0f rejected; %,.0f commit failures)%n",
                 m.committedOps() / m.seconds(), m.committedOps(), m.commits(), m.commits() > 0 ? m.committedOps() / m.commits() : 0,
                 m.meanCommitMillis(), m.delta("kiln_ingest_ops_total", "outcome", "rejected"), m.delta("kiln_commit_failures_total"));
@@ -533,10 +547,10 @@ final class ScoringCommand implements Callable<Integer> {
         fig.put("many_waiting", fb);
         Measured few = pendingStore(fa, "A", 0, seed + 11);
         Measured many = pendingStore(fb, "B", waiting, seed + 11);
-        double a = few.load().objectsPerSecond(), b = many.load().objectsPerSecond();
+        double a = few.sustainedPerSecond(), b = many.sustainedPerSecond();
         double drop = 100 * (a - b) / a;
         System.out.println();
-        System.out.printf("pending timers vs ingest rate: A %,.0f events/s with %,d timers pending, B %,.0f events/s with %,d pending: %s of %.1f %%%n",
+        System.out.printf("pending timers vs ingest rate (sustained): A %,.0f events/s with %,d timers pending, B %,.0f events/s with %,d pending: %s of %.1f %%%n",
                 a, (long) num(fa.get("pending_timers")), b, (long) num(fb.get("pending_timers")),
                 drop >= 0 ? "drop" : "gain", Math.abs(drop));
         System.out.printf("  target: 1,000,000 users waiting in Action Paths lower the ingest rate by ≤ %.0f %% — measured %.1f %% (with %,d waiting): %s%n",
@@ -664,11 +678,13 @@ final class ScoringCommand implements Callable<Integer> {
         Map<String, Object> load = (Map<String, Object>) phases.get("leads_and_load");
         Map<String, Object> p2 = load == null ? null : (Map<String, Object>) load.get("phase2_load");
         if (p2 != null && p2.get("full_load") instanceof Map<?, ?> full) {
-            double v = num(full.get("accepted_events_per_second"));
+            double v = num(full.get("sustained_events_per_second"));
             double t = num(full.get("canvas_transitions_per_second"));
-            line("events/s end to end (" + store + ")", String.format("%,.0f /s (%,.0f Canvas transitions/s)", v, t),
+            line("events/s end to end (" + store + ")", String.format("%,.0f /s sustained (%,.0f accepted, %,.0f Canvas transitions/s)",
+                            v, num(full.get("accepted_events_per_second")), t),
                     String.format("≥ %,.0f /s", TARGET_EVENTS_PER_SECOND), v >= TARGET_EVENTS_PER_SECOND, otherCores(full));
             s.put("events_per_second", v);
+            s.put("accepted_events_per_second", num(full.get("accepted_events_per_second")));
             s.put("canvas_transitions_per_second", t);
         }
         if (p2 != null && p2.get("half_load") instanceof Map<?, ?> half) {

@@ -167,9 +167,10 @@ final class Lane {
         return keys;
     }
 
-    private String toJson(Map<String, Object> data) {
+    /** Straight to UTF-8: the event log keeps bytes ({@link EventLogRow}). */
+    private byte[] toJson(Map<String, Object> data) {
         try {
-            return json.writeValueAsString(data);
+            return json.writeValueAsBytes(data);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("event data is not serialisable", e);
         }

@@ -79,6 +79,14 @@ public final class KilnServer implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         Store store = dev.kiln.store.Stores.open(StoreConfig.of(config.jdbcUrl()));
+        if (store instanceof dev.kiln.store.JournaledStore journaled) {
+            io.micrometer.core.instrument.Gauge.builder("kiln.store.journal.pending.rows", journaled,
+                    dev.kiln.store.JournaledStore::pendingRows)
+                    .description("Rows acknowledged (journaled) and not yet written into the tables").register(registry);
+            io.micrometer.core.instrument.Gauge.builder("kiln.store.journal.pending.bytes", journaled,
+                    dev.kiln.store.JournaledStore::pendingBytes).baseUnit("bytes")
+                    .description("Encoded size of the commits journaled and not yet written into the tables").register(registry);
+        }
         KilnRuntime runtime = null;
         Definitions definitions = null;
         Dispatcher dispatcher = null;

@@ -232,14 +232,14 @@ final class Commits {
      */
     static List<TimerRow> unsupersededTimerDeletes(CommitBatch batch) {
         if (batch.timerDeletes().isEmpty() || batch.timerPuts().isEmpty()) return batch.timerDeletes();
-        Set<String> put = new HashSet<>();
+        Set<JournaledStore.TimerKey> put = new HashSet<>();
         for (TimerRow t : batch.timerPuts()) put.add(timerKey(t));
         List<TimerRow> out = new ArrayList<>();
         for (TimerRow t : batch.timerDeletes()) if (!put.contains(timerKey(t))) out.add(t);
         return out;
     }
 
-    private static String timerKey(TimerRow t) { return t.userId() + '\u0000' + t.canvasId(); }
+    private static JournaledStore.TimerKey timerKey(TimerRow t) { return JournaledStore.timerKey(t.userId(), t.canvasId()); }
 
     static final String UPSERT_META = "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)"
             + " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
@@ -248,7 +248,7 @@ final class Commits {
     private static final String DELETE_USER_TIMERS = "DELETE FROM timers WHERE user_id = ?";
     private static final String UPSERT_TIMER = "INSERT INTO timers (user_id, canvas_id, token, due_at) VALUES (?, ?, ?, ?)"
             + " ON CONFLICT (user_id, canvas_id) DO UPDATE SET token = excluded.token, due_at = excluded.due_at";
-    private static final String INSERT_LEDGER = "INSERT INTO attribute_ledger (user_id, name, time, old_value, new_value, delta, source)"
+    private static final String INSERT_LEDGER = "INSERT INTO attribute_ledger_recent (user_id, name, time, old_value, new_value, delta, source)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?)";
     private static final String UPSERT_STAT = "INSERT INTO canvas_stats (canvas_id, metric, key, bucket, count) VALUES (?, ?, ?, ?, ?)"
             + " ON CONFLICT (canvas_id, metric, key, bucket) DO UPDATE SET count = canvas_stats.count + excluded.count";
@@ -263,6 +263,22 @@ final class Commits {
     private static final String INSERT_MESSAGE_LOG = "INSERT INTO message_log (message_id, user_id, external_id, campaign_id,"
             + " canvas_id, step_id, time, method, url, status_code, attempt, outcome, detail, excerpt)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static final String LEDGER_COLUMNS = "seq, user_id, name, time, old_value, new_value, delta, source";
+
+    /**
+     * Moves every row of {@code attribute_ledger_recent} into {@code attribute_ledger}, seqs kept, in the caller's
+     * transaction (on PostgreSQL commits hold an advisory lock, so two processes never move the same rows). In seq
+     * order: the table's rows append; each page of the (user, name, seq) index is written once for the whole batch.
+     */
+    static int mergeLedger(Writer w) throws SQLException {
+        PreparedStatement move = w.statement("INSERT INTO attribute_ledger (" + LEDGER_COLUMNS + ")"
+                + (w.dialect() == Dialect.POSTGRESQL ? " OVERRIDING SYSTEM VALUE" : "")
+                + " SELECT " + LEDGER_COLUMNS + " FROM attribute_ledger_recent ORDER BY seq");
+        int moved = move.executeUpdate();
+        w.statement("DELETE FROM attribute_ledger_recent").executeUpdate();
+        return moved;
+    }
 
     private static void setDouble(PreparedStatement ps, int i, Double d) throws SQLException {
         if (d == null) ps.setNull(i, Types.DOUBLE);

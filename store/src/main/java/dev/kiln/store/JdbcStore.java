@@ -39,6 +39,18 @@ public final class JdbcStore implements Store {
     private final HikariDataSource readPool;
     private final JdbcApiKeys apiKeys;
     private final WalCheckpointer checkpointer;
+    /**
+     * Ledger rows appended to {@code attribute_ledger_recent} are moved into the indexed table once this many are
+     * there ({@link Commits#mergeLedger}). Bigger batches write each index page for more rows; a history read scans the
+     * recent rows of its user (the table has no user index), so this also bounds that scan.
+     */
+    static final int DEFAULT_LEDGER_MERGE_ROWS = Integer.getInteger("kiln.ledger.mergeRows", 100_000);
+    private volatile int ledgerMergeRows = DEFAULT_LEDGER_MERGE_ROWS;
+    /**
+     * Rows in {@code attribute_ledger_recent}, as counted by the writer's transactions (under the writer's lock); -1 =
+     * count again. A commit that fails resets it, so a rolled-back merge or append is never counted.
+     */
+    private volatile long ledgerRecentRows = -1;
 
     private JdbcStore(StoreConfig config, SqlDialect dialect, Writer writer, HikariDataSource readPool, WalCheckpointer checkpointer) {
         this.config = config;
@@ -103,10 +115,43 @@ public final class JdbcStore implements Store {
         // In key order: B-tree pages are then visited once, in sequence, and two writers lock rows in one order.
         Map<String, UserRow> users = new TreeMap<>();
         for (UserRow u : batch.upserts()) users.put(u.userId(), u);
-        writer.inTransaction("commit", w -> {
-            Commits.write(w, batch, users.values());
-            return null;
-        });
+        try {
+            writer.inTransaction("commit", w -> {
+                Commits.write(w, batch, users.values());
+                mergeLedgerIfDue(w, batch.ledger().size());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            ledgerRecentRows = -1;
+            throw e;
+        }
+    }
+
+    /**
+     * Inside the writer's transaction, after a commit's ledger rows: moves the recent tier into the indexed table once
+     * it holds {@link #ledgerMergeRows} rows, and counts the rows it holds after the transaction.
+     */
+    private void mergeLedgerIfDue(Writer w, int added) throws SQLException {
+        long recent = ledgerRecentRows;
+        if (recent < 0) {
+            try (ResultSet rs = w.statement("SELECT count(*) FROM attribute_ledger_recent").executeQuery()) {
+                rs.next();
+                recent = rs.getLong(1);
+            }
+        } else {
+            recent += added;
+        }
+        if (recent >= ledgerMergeRows) {
+            Commits.mergeLedger(w);
+            recent = 0;
+        }
+        ledgerRecentRows = recent;
+    }
+
+    /** Tests: a smaller merge batch. */
+    void ledgerMergeRows(int rows) {
+        if (rows < 1) throw new IllegalArgumentException("ledger merge rows must be at least 1: " + rows);
+        ledgerMergeRows = rows;
     }
 
     /**
@@ -114,23 +159,31 @@ public final class JdbcStore implements Store {
      * (the write-behind's progress, in the same transaction). Package-private: {@link JournaledStore}'s materializer.
      */
     void commitAll(List<CommitBatch> batches, Map<String, String> meta) {
-        writer.inTransaction("materializing " + batches.size() + " journaled commits", w -> {
-            for (CommitBatch batch : batches) {
-                if (batch.isEmpty()) continue;
-                Map<String, UserRow> users = new TreeMap<>();
-                for (UserRow u : batch.upserts()) users.put(u.userId(), u);
-                Commits.write(w, batch, users.values());
-            }
-            PreparedStatement ps = w.statement(Commits.UPSERT_META);
-            for (Map.Entry<String, String> e : meta.entrySet()) {
-                ps.setString(1, e.getKey());
-                ps.setString(2, e.getValue());
-                ps.setLong(3, System.currentTimeMillis());
-                ps.addBatch();
-            }
-            if (!meta.isEmpty()) ps.executeBatch();
-            return null;
-        });
+        try {
+            writer.inTransaction("materializing " + batches.size() + " journaled commits", w -> {
+                int ledgerRows = 0;
+                for (CommitBatch batch : batches) {
+                    if (batch.isEmpty()) continue;
+                    ledgerRows += batch.ledger().size();
+                    Map<String, UserRow> users = new TreeMap<>();
+                    for (UserRow u : batch.upserts()) users.put(u.userId(), u);
+                    Commits.write(w, batch, users.values());
+                }
+                PreparedStatement ps = w.statement(Commits.UPSERT_META);
+                for (Map.Entry<String, String> e : meta.entrySet()) {
+                    ps.setString(1, e.getKey());
+                    ps.setString(2, e.getValue());
+                    ps.setLong(3, System.currentTimeMillis());
+                    ps.addBatch();
+                }
+                if (!meta.isEmpty()) ps.executeBatch();
+                mergeLedgerIfDue(w, ledgerRows);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            ledgerRecentRows = -1;
+            throw e;
+        }
     }
 
     /**
@@ -365,12 +418,19 @@ public final class JdbcStore implements Store {
 
     @Override public List<LedgerRow> ledger(String userId, String name, long beforeSeq, int limit) {
         return read("reading the ledger", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, user_id, name, time, old_value, new_value, delta, source"
-                    + " FROM attribute_ledger WHERE user_id = ? AND name = ? AND seq < ? ORDER BY seq DESC LIMIT ?")) {
-                ps.setString(1, userId);
-                ps.setString(2, name);
-                ps.setLong(3, beforeSeq);
-                ps.setInt(4, limit);
+            // Both tiers in one statement, so a merge committed in between cannot show a row twice or not at all.
+            String cols = "seq, user_id, name, time, old_value, new_value, delta, source";
+            String where = " WHERE user_id = ? AND name = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + cols + " FROM (SELECT * FROM (SELECT " + cols
+                    + " FROM attribute_ledger_recent" + where + ") r UNION ALL SELECT * FROM (SELECT " + cols + " FROM attribute_ledger"
+                    + where + ") m) b ORDER BY seq DESC LIMIT ?")) {
+                for (int part = 0; part < 2; part++) {
+                    ps.setString(4 * part + 1, userId);
+                    ps.setString(4 * part + 2, name);
+                    ps.setLong(4 * part + 3, beforeSeq);
+                    ps.setInt(4 * part + 4, limit);
+                }
+                ps.setInt(9, limit);
                 List<LedgerRow> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(new LedgerRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
@@ -388,16 +448,21 @@ public final class JdbcStore implements Store {
 
     @Override public long pruneLedger(long before) {
         long total = 0;
-        while (true) {
-            int n = writer.inTransaction("pruning the ledger", w -> {
-                PreparedStatement ps = w.statement("DELETE FROM attribute_ledger WHERE seq IN (SELECT seq FROM attribute_ledger"
-                        + " WHERE time < ? ORDER BY seq LIMIT " + PRUNE_CHUNK + ")");
-                ps.setLong(1, before);
-                return ps.executeUpdate();
-            });
-            total += n;
-            if (n < PRUNE_CHUNK) return total;
+        for (String table : List.of("attribute_ledger", "attribute_ledger_recent")) {
+            while (true) {
+                int n = writer.inTransaction("pruning the ledger", w -> {
+                    PreparedStatement ps = w.statement("DELETE FROM " + table + " WHERE seq IN (SELECT seq FROM " + table
+                            + " WHERE time < ? ORDER BY seq LIMIT " + PRUNE_CHUNK + ")");
+                    ps.setLong(1, before);
+                    int deleted = ps.executeUpdate();
+                    if (deleted > 0 && table.equals("attribute_ledger_recent")) ledgerRecentRows = -1; // counted again
+                    return deleted;
+                });
+                total += n;
+                if (n < PRUNE_CHUNK) break;
+            }
         }
+        return total;
     }
 
     @Override public List<StatDelta> canvasStats(String canvasId) {

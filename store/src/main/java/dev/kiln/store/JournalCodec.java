@@ -181,7 +181,10 @@ final class JournalCodec {
          * one array copy); a loop over {@code charAt} was 43 % of the committer thread's samples (JFR, scoring bench).
          */
         void writeString(String s) {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            writeBytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void writeBytes(byte[] utf8) {
             room(4 + utf8.length);
             writeInt(utf8.length);
             System.arraycopy(utf8, 0, buf, n, utf8.length);
@@ -282,12 +285,26 @@ final class JournalCodec {
         str(out, e.externalId());
         str(out, e.type());
         out.writeLong(e.time());
-        str(out, e.data());
+        bytes(out, e.json());
         out.writeLong(e.recordedAt());
     }
 
     private static EventLogRow event(DataInputStream in) throws IOException {
-        return new EventLogRow(in.readLong(), str(in), str(in), str(in), str(in), in.readLong(), str(in), in.readLong());
+        return new EventLogRow(in.readLong(), str(in), str(in), str(in), str(in), in.readLong(), bytes(in), in.readLong());
+    }
+
+    /** Bytes in the layout of {@link #str}: a string's UTF-8 bytes read back as bytes are the same field. */
+    private static void bytes(Out out, byte[] b) {
+        if (b == null) out.writeInt(-1);
+        else out.writeBytes(b);
+    }
+
+    private static byte[] bytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) return null;
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
     }
 
     private static void str(Out out, String s) {

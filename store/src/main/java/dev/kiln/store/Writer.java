@@ -28,6 +28,8 @@ final class Writer implements AutoCloseable {
         this.connection = dialect.openWriter();
     }
 
+    Dialect dialect() { return dialect.dialect(); }
+
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     <T> T inTransaction(String what, Work<T> work) {
         lock.lock();

@@ -60,6 +60,29 @@ class JournaledSqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void commits_wait_while_the_pending_bytes_exceed_the_bound_and_go_on_when_the_tables_catch_up() throws Exception {
+        journaled().pauseForTest(true);
+        journaled().maxPendingBytesForTest(1);
+        store.commit(events(eventRows("a", 2, 100))); // nothing pending yet: never waits
+        assertThat(journaled().pendingRows()).isEqualTo(3); // the commit and its two event rows
+        assertThat(journaled().pendingBytes()).isPositive();
+
+        java.util.concurrent.CompletableFuture<Void> second = java.util.concurrent.CompletableFuture.runAsync(
+                () -> store.commit(events(eventRows("b", 1, 100))));
+        org.awaitility.Awaitility.await().until(() -> journaled().pendingCommits() == 1 && !second.isDone()
+                && Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getState() == Thread.State.TIMED_WAITING
+                && java.util.Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals("awaitRoom"))));
+        assertThat(journaled().pendingCommits()).as("the second commit waits before it is journaled").isEqualTo(1);
+
+        journaled().pauseForTest(false);
+        second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        journaled().awaitMaterialized();
+        assertThat(journaled().pendingRows()).isZero();
+        assertThat(journaled().pendingBytes()).isZero();
+        assertThat(store.readEventLog(0, 10)).extracting(EventLogRow::id).containsExactly("a0", "a1", "b0");
+    }
+
+    @Test
     void reads_see_commits_the_materializer_has_not_written_yet() {
         journaled().pauseForTest(true);
         store.commit(batch(List.of(user("u1", "Ann@Example.com", 2_000), user("u2", null, 2_000)), Set.of(),

@@ -82,12 +82,18 @@ public final class CurrentsMapper {
     }
 
     private static Map<String, Object> data(EventLogRow row) {
-        if (row.data() == null || row.data().isBlank()) return Map.of();
+        byte[] json = row.json();
+        if (json == null || blank(json)) return Map.of();
         try {
-            return JSON.readValue(row.data(), MAP);
-        } catch (JsonProcessingException e) {
+            return JSON.readValue(json, MAP);
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("event log row " + row.seq() + " holds data that is not a JSON object", e);
         }
+    }
+
+    private static boolean blank(byte[] json) {
+        for (byte b : json) if (b != ' ' && b != '\t' && b != '\n' && b != '\r') return false;
+        return true;
     }
 
     private static String json(Object value) {
