@@ -37,28 +37,50 @@ public final class EventPages {
         return JournalCodec.pack(JournalCodec.encodeEvents(rows));
     }
 
+    /** One page ready to insert: its columns, {@code data} encoded and compressed. */
+    record Encoded(long firstSeq, long lastSeq, int rows, long minRecordedAt, long maxRecordedAt, byte[] data) {}
+
+    /**
+     * {@code rows} (seqs assigned, ascending) as pages of up to {@link #PAGE_ROWS}. The write-behind journal's committer
+     * encodes a commit's pages here, so its materializer (the store's busiest thread) only inserts them.
+     */
+    static List<Encoded> encodePages(List<EventLogRow> rows) {
+        List<Encoded> pages = new java.util.ArrayList<>((rows.size() + PAGE_ROWS - 1) / PAGE_ROWS);
+        for (int from = 0; from < rows.size(); from += PAGE_ROWS) {
+            List<EventLogRow> page = rows.subList(from, Math.min(rows.size(), from + PAGE_ROWS));
+            long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
+            for (EventLogRow e : page) {
+                min = Math.min(min, e.recordedAt());
+                max = Math.max(max, e.recordedAt());
+            }
+            pages.add(new Encoded(page.getFirst().seq(), page.getLast().seq(), page.size(), min, max, encode(page)));
+        }
+        return pages;
+    }
+
     /** Appends {@code rows} (seqs assigned, ascending, above every stored seq) as pages. */
     static void append(Writer w, List<EventLogRow> rows) throws SQLException {
+        appendEncoded(w, encodePages(rows));
+    }
+
+    /** Appends pages (seqs ascending, above every stored seq). */
+    static void appendEncoded(Writer w, List<Encoded> pages) throws SQLException {
+        if (pages.isEmpty()) return;
         PreparedStatement ps = w.statement(INSERT);
-        for (int from = 0; from < rows.size(); from += PAGE_ROWS) {
-            bind(ps, rows.subList(from, Math.min(rows.size(), from + PAGE_ROWS)));
+        for (Encoded p : pages) {
+            bind(ps, p);
             ps.addBatch();
         }
         ps.executeBatch();
     }
 
-    private static void bind(PreparedStatement ps, List<EventLogRow> page) throws SQLException {
-        long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
-        for (EventLogRow e : page) {
-            min = Math.min(min, e.recordedAt());
-            max = Math.max(max, e.recordedAt());
-        }
-        ps.setLong(1, page.getFirst().seq());
-        ps.setLong(2, page.getLast().seq());
-        ps.setInt(3, page.size());
-        ps.setLong(4, min);
-        ps.setLong(5, max);
-        ps.setBytes(6, encode(page));
+    private static void bind(PreparedStatement ps, Encoded p) throws SQLException {
+        ps.setLong(1, p.firstSeq());
+        ps.setLong(2, p.lastSeq());
+        ps.setInt(3, p.rows());
+        ps.setLong(4, p.minRecordedAt());
+        ps.setLong(5, p.maxRecordedAt());
+        ps.setBytes(6, p.data());
     }
 
     private static final String LAST_SEQ = "SELECT last_seq FROM event_pages ORDER BY first_seq DESC LIMIT 1";
@@ -174,7 +196,7 @@ public final class EventPages {
                     delete.executeUpdate();
                     deleted += p.rows() - keep.size();
                     if (!keep.isEmpty()) {
-                        bind(insert, keep);
+                        bind(insert, encodePages(keep).getFirst()); // fewer rows than the page held: one page
                         insert.executeUpdate();
                     }
                 }

@@ -159,6 +159,11 @@ public final class JdbcStore implements Store {
      * (the write-behind's progress, in the same transaction). Package-private: {@link JournaledStore}'s materializer.
      */
     void commitAll(List<CommitBatch> batches, Map<String, String> meta) {
+        commitAll(batches, List.of(), meta);
+    }
+
+    /** {@link #commitAll(List, Map)} plus event log pages encoded by the caller, appended after the batches' own rows. */
+    void commitAll(List<CommitBatch> batches, List<EventPages.Encoded> pages, Map<String, String> meta) {
         try {
             writer.inTransaction("materializing " + batches.size() + " journaled commits", w -> {
                 int ledgerRows = 0;
@@ -169,6 +174,7 @@ public final class JdbcStore implements Store {
                     for (UserRow u : batch.upserts()) users.put(u.userId(), u);
                     Commits.write(w, batch, users.values());
                 }
+                EventPages.appendEncoded(w, pages);
                 PreparedStatement ps = w.statement(Commits.UPSERT_META);
                 for (Map.Entry<String, String> e : meta.entrySet()) {
                     ps.setString(1, e.getKey());

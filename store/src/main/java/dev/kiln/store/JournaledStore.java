@@ -124,7 +124,7 @@ public final class JournaledStore implements Store {
             .thenComparing(OutboxRow::messageId);
 
     /** A journaled commit not yet in the tables; {@code bytes} is its encoded (uncompressed) size. */
-    private record Pending(long seq, CommitBatch batch, long rows, long bytes, long at) {}
+    private record Pending(long seq, CommitBatch batch, List<EventPages.Encoded> pages, long rows, long bytes, long at) {}
 
     private record Versioned<T>(T value, long seq) {}
 
@@ -298,11 +298,15 @@ public final class JournaledStore implements Store {
                 LOG.debug("slow journal append of {} bytes: encode {} ms, append {} ms", data.length, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
             journalSeq = jseq;
             nextEventSeq = seq;
+            // The event log's pages for the materializer, encoded here (see EventPages.encodePages).
+            List<EventPages.Encoded> pages = events.isEmpty() ? List.of() : EventPages.encodePages(events);
+            long bytes = raw.length;
+            for (EventPages.Encoded p : pages) bytes += p.data().length;
             synchronized (lock) {
                 apply(b, jseq);
-                pending.addLast(new Pending(jseq, b, rows, raw.length, System.currentTimeMillis()));
+                pending.addLast(new Pending(jseq, b, pages, rows, bytes, System.currentTimeMillis()));
                 pendingRows += rows;
-                pendingBytes += raw.length;
+                pendingBytes += bytes;
                 committedSeq = jseq;
                 if (!events.isEmpty()) lastEventSeq = seq - 1;
                 lock.notifyAll();
@@ -484,7 +488,7 @@ public final class JournaledStore implements Store {
      * wait for; a run with user deletes (which touch entries by user, not by key) walks the whole overlay. Caller holds
      * {@link #lock}.
      */
-    private void forget(long through, List<Pending> run) {
+    private void forget(long through, List<Pending> run, Coalesced keys) {
         while (!pending.isEmpty() && pending.peekFirst().seq() <= through) {
             Pending p = pending.pollFirst();
             pendingRows -= p.rows();
@@ -496,19 +500,19 @@ public final class JournaledStore implements Store {
         }
         previouslyForgottenTimers = forgottenTimers;
         forgottenTimers = new HashSet<>();
+        // Each key once (coalesce collected them), not once per row: at full load a run holds a lead's rows several times.
+        for (String id : keys.users()) {
+            Versioned<UserRow> v = users.get(id);
+            if (v != null && v.seq() <= through) {
+                unindexEmail(id, v.value().email());
+                users.remove(id);
+            }
+        }
+        for (TimerKey k : keys.timers()) forgetTimer(k, through);
         for (Pending p : run) {
             CommitBatch b = p.batch();
-            for (UserRow u : b.upserts()) {
-                Versioned<UserRow> v = users.get(u.userId());
-                if (v != null && v.seq() <= through) {
-                    unindexEmail(u.userId(), v.value().email());
-                    users.remove(u.userId());
-                }
-            }
             for (String k : b.identityPuts().keySet()) forgetIdentity(k, through);
             for (String k : b.identityRemovals()) forgetIdentity(k, through);
-            for (TimerRow t : b.timerPuts()) forgetTimer(timerKey(t.userId(), t.canvasId()), through);
-            for (TimerRow t : b.timerDeletes()) forgetTimer(timerKey(t.userId(), t.canvasId()), through);
             for (OutboxRow o : b.outboxPuts()) forgetOutbox(o.messageId(), through);
             for (String id : b.outboxDeletes()) forgetOutbox(id, through);
         }
@@ -582,14 +586,15 @@ public final class JournaledStore implements Store {
                 }
             }
             long through = run.getLast().seq();
+            Coalesced co;
             try {
                 synchronized (lock) {
                     tableEpoch++;
                 }
                 long t0 = System.nanoTime();
-                List<CommitBatch> co = coalesce(run);
+                co = coalesce(run);
                 long t1 = System.nanoTime();
-                inner.commitAll(co, Map.of(MATERIALIZED_KEY, Long.toString(through)));
+                inner.commitAll(co.batches(), co.pages(), Map.of(MATERIALIZED_KEY, Long.toString(through)));
                 if (LOG.isDebugEnabled()) LOG.debug("materialized {} commits ({} rows, {} bytes): coalesce {} ms, write {} ms", run.size(),
                         run.stream().mapToLong(Pending::rows).sum(), run.stream().mapToLong(Pending::bytes).sum(), (t1 - t0) / 1_000_000,
                         (System.nanoTime() - t1) / 1_000_000);
@@ -611,7 +616,7 @@ public final class JournaledStore implements Store {
             }
             synchronized (lock) {
                 tableEpoch++;
-                forget(through, run);
+                forget(through, run, co);
                 materializedSeq = through;
                 materializeFailure = null;
                 if (materializedSeq >= committedSeq) flushRequested = false;
@@ -629,28 +634,31 @@ public final class JournaledStore implements Store {
 
     /**
      * The run's batches with what a later batch of the run overwrites left out — a profile written again, a timer put
-     * again (and token deletes of a timer put later) — and the rows that only append (event log, ledger, message
-     * log; statistics, summed) moved into one last batch, in run order, so they go in as few statements as possible.
+     * again (and token deletes of a timer put later) — and the rows that only append (ledger, message log; statistics,
+     * summed) moved into one last batch, in run order, so they go in as few statements as possible; the event log goes
+     * in as the pages the commits encoded.
      * Without user deletes in the run, the profiles move there too (one write each, in key order). The tables end as
      * if every batch were written in order: the appended tables are independent of the others, and a ledger or
      * message log row keeps its place among its own kind.
      */
-    static List<CommitBatch> coalesce(List<Pending> run) {
+    static Coalesced coalesce(List<Pending> run) {
         Map<String, Integer> lastUser = new HashMap<>();
         Map<TimerKey, Integer> lastTimer = new HashMap<>();
+        Set<TimerKey> deletedTimers = new HashSet<>();
         boolean deletes = false;
         int events = 0, ledger = 0, messages = 0;
         for (int i = 0; i < run.size(); i++) {
             CommitBatch b = run.get(i).batch();
             for (UserRow u : b.upserts()) lastUser.put(u.userId(), i);
             for (TimerRow t : b.timerPuts()) lastTimer.put(timerKey(t.userId(), t.canvasId()), i);
+            for (TimerRow t : b.timerDeletes()) deletedTimers.add(timerKey(t.userId(), t.canvasId()));
             deletes |= !b.deletes().isEmpty();
             events += b.events().size();
             ledger += b.ledger().size();
             messages += b.messageLog().size();
         }
         List<UserRow> allUsers = new ArrayList<>(deletes ? 0 : lastUser.size());
-        List<EventLogRow> allEvents = new ArrayList<>(events);
+        List<EventPages.Encoded> allPages = new ArrayList<>(events / EventPages.PAGE_ROWS + run.size());
         List<LedgerRow> allLedger = new ArrayList<>(ledger);
         List<MessageLogRow> allMessages = new ArrayList<>(messages);
         Map<List<Object>, Long> stats = new java.util.LinkedHashMap<>();
@@ -668,7 +676,7 @@ public final class JournaledStore implements Store {
                 Integer last = lastTimer.get(timerKey(t.userId(), t.canvasId()));
                 if (last == null || last < at) timerDeletes.add(t);
             }
-            allEvents.addAll(b.events());
+            allPages.addAll(run.get(i).pages());
             allLedger.addAll(b.ledger());
             allMessages.addAll(b.messageLog());
             for (StatDelta st : b.stats()) stats.merge(List.of(st.canvasId(), st.metric(), st.key(), st.bucket()), st.delta(), Long::sum);
@@ -677,10 +685,17 @@ public final class JournaledStore implements Store {
         }
         List<StatDelta> summed = new ArrayList<>(stats.size());
         stats.forEach((k, v) -> summed.add(new StatDelta((String) k.get(0), (String) k.get(1), (String) k.get(2), (Long) k.get(3), v)));
-        out.add(new CommitBatch(allUsers, Set.of(), Map.of(), Set.of(), allEvents, List.of(), List.of(), allLedger, summed,
+        out.add(new CommitBatch(allUsers, Set.of(), Map.of(), Set.of(), List.of(), List.of(), List.of(), allLedger, summed,
                 List.of(), Set.of(), allMessages, Map.of()));
-        return out;
+        deletedTimers.addAll(lastTimer.keySet());
+        return new Coalesced(out, allPages, lastUser.keySet(), deletedTimers);
     }
+
+    /**
+     * A coalesced run: the batches to write (without event log rows), the run's event log pages as its commits encoded
+     * them, and the profile and timer keys the run wrote (for {@link #forget}).
+     */
+    record Coalesced(List<CommitBatch> batches, List<EventPages.Encoded> pages, Set<String> users, Set<TimerKey> timers) {}
 
     /**
      * Waits until every commit acknowledged before this call is in the tables. Throws {@link StoreException} when the
