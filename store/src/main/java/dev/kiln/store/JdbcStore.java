@@ -148,6 +148,9 @@ public final class JdbcStore implements Store {
         ledgerRecentRows = recent;
     }
 
+    /** How long the writer's last COMMIT took (debug logs of the write-behind journal). */
+    long lastCommitNanos() { return writer.lastCommitNanos(); }
+
     /** Tests: a smaller merge batch. */
     void ledgerMergeRows(int rows) {
         if (rows < 1) throw new IllegalArgumentException("ledger merge rows must be at least 1: " + rows);

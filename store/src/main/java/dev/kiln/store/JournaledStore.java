@@ -51,6 +51,7 @@ import java.util.function.Consumer;
  */
 public final class JournaledStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(JournaledStore.class);
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     static final String MATERIALIZED_KEY = "journal:materialized";
     /**
      * Commits wait (back-pressure) while more rows than this are journaled but not materialized, or more encoded bytes
@@ -592,12 +593,15 @@ public final class JournaledStore implements Store {
                     tableEpoch++;
                 }
                 long t0 = System.nanoTime();
+                long cpu0 = LOG.isDebugEnabled() ? CPU.getCurrentThreadCpuTime() : 0;
                 co = coalesce(run);
                 long t1 = System.nanoTime();
                 inner.commitAll(co.batches(), co.pages(), Map.of(MATERIALIZED_KEY, Long.toString(through)));
-                if (LOG.isDebugEnabled()) LOG.debug("materialized {} commits ({} rows, {} bytes): coalesce {} ms, write {} ms", run.size(),
-                        run.stream().mapToLong(Pending::rows).sum(), run.stream().mapToLong(Pending::bytes).sum(), (t1 - t0) / 1_000_000,
-                        (System.nanoTime() - t1) / 1_000_000);
+                if (LOG.isDebugEnabled()) LOG.debug("materialized {} commits ({} rows, {} bytes): coalesce {} ms, write {} ms (COMMIT {} ms);"
+                                + " thread CPU {} ms of {} ms", run.size(), run.stream().mapToLong(Pending::rows).sum(),
+                        run.stream().mapToLong(Pending::bytes).sum(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000,
+                        inner.lastCommitNanos() / 1_000_000, (CPU.getCurrentThreadCpuTime() - cpu0) / 1_000_000,
+                        (System.nanoTime() - t0) / 1_000_000);
                 backoff = 100;
             } catch (RuntimeException e) {
                 LOG.warn("writing {} journaled commits into the tables failed; they stay in the journal and are retried: {}",

@@ -30,6 +30,11 @@ final class Writer implements AutoCloseable {
 
     Dialect dialect() { return dialect.dialect(); }
 
+    private volatile long lastCommitNanos;
+
+    /** How long the last transaction's COMMIT took (on SQLite: writing the WAL and its fsync), for debug logs. */
+    long lastCommitNanos() { return lastCommitNanos; }
+
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     <T> T inTransaction(String what, Work<T> work) {
         lock.lock();
@@ -39,7 +44,9 @@ final class Writer implements AutoCloseable {
             try {
                 dialect.begin(c);
                 T result = work.run(this);
+                long t = System.nanoTime();
                 dialect.commit(c);
+                lastCommitNanos = System.nanoTime() - t;
                 return result;
             } catch (SQLException | RuntimeException e) {
                 abort(c, e);
