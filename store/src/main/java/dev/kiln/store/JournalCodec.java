@@ -18,7 +18,13 @@ import java.util.Set;
 final class JournalCodec {
     private JournalCodec() {}
 
-    static final int VERSION = 1;
+    /**
+     * 3: the event log rows as the pages the materializer inserts ({@link EventPages.Encoded}), encoded once by the
+     * committer; 1: the rows one by one (records journaled before; still read). 2 is never a version: it is the first
+     * byte of an LZ4-compressed record.
+     */
+    static final int VERSION = 3;
+    static final int VERSION_ROWS = 1;
     /** First byte of a record whose encoding is LZ4-compressed: then its length, then the compressed bytes. */
     static final int LZ4 = 2;
     private static final net.jpountz.lz4.LZ4Factory LZ4_FACTORY = net.jpountz.lz4.LZ4Factory.fastestInstance();
@@ -54,10 +60,27 @@ final class JournalCodec {
         return out;
     }
 
+    /** The record of {@code b}, its event log rows as pages (tests; the committer has its pages already). */
     static byte[] encode(CommitBatch b) {
-        Out out = new Out(4096 + b.upserts().size() * 512 + b.events().size() * 384);
+        return encode(b, EventPages.encodePages(b.events()), VERSION);
+    }
+
+    /** The record of {@code b} with {@code pages}, which hold {@code b}'s event log rows. */
+    static byte[] encode(CommitBatch b, List<EventPages.Encoded> pages) {
+        return encode(b, pages, VERSION);
+    }
+
+    /** Tests: a record as builds before version 3 wrote it. */
+    static byte[] encodeRows(CommitBatch b) {
+        return encode(b, List.of(), VERSION_ROWS);
+    }
+
+    private static byte[] encode(CommitBatch b, List<EventPages.Encoded> pages, int version) {
+        int pageBytes = 0;
+        for (EventPages.Encoded p : pages) pageBytes += p.data().length + 40;
+        Out out = new Out(4096 + b.upserts().size() * 512 + (version == VERSION ? pageBytes : b.events().size() * 384));
         {
-            out.writeByte(VERSION);
+            out.writeByte(version);
             out.writeInt(b.upserts().size());
             for (UserRow u : b.upserts()) {
                 str(out, u.userId());
@@ -70,8 +93,20 @@ final class JournalCodec {
             strings(out, b.deletes());
             map(out, b.identityPuts());
             strings(out, b.identityRemovals());
-            out.writeInt(b.events().size());
-            for (EventLogRow e : b.events()) event(out, e);
+            if (version == VERSION) {
+                out.writeInt(pages.size());
+                for (EventPages.Encoded p : pages) {
+                    out.writeLong(p.firstSeq());
+                    out.writeLong(p.lastSeq());
+                    out.writeInt(p.rows());
+                    out.writeLong(p.minRecordedAt());
+                    out.writeLong(p.maxRecordedAt());
+                    out.writeBytes(p.data());
+                }
+            } else {
+                out.writeInt(b.events().size());
+                for (EventLogRow e : b.events()) event(out, e);
+            }
             timers(out, b.timerPuts());
             timers(out, b.timerDeletes());
             out.writeInt(b.ledger().size());
@@ -197,8 +232,9 @@ final class JournalCodec {
     static CommitBatch decode(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int version = in.readUnsignedByte();
-            if (version != VERSION)
-                throw new StoreException("journal record of version " + version + " cannot be read (this build reads " + VERSION + ")");
+            if (version != VERSION && version != VERSION_ROWS)
+                throw new StoreException("journal record of version " + version + " cannot be read (this build reads "
+                        + VERSION_ROWS + " and " + VERSION + ")");
             int n = in.readInt();
             List<UserRow> upserts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -211,8 +247,22 @@ final class JournalCodec {
             Map<String, String> identityPuts = map(in);
             Set<String> identityRemovals = strings(in);
             n = in.readInt();
-            List<EventLogRow> events = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) events.add(event(in));
+            List<EventLogRow> events = new ArrayList<>(version == VERSION ? n * EventPages.PAGE_ROWS : n);
+            for (int i = 0; i < n; i++) {
+                if (version == VERSION_ROWS) {
+                    events.add(event(in));
+                    continue;
+                }
+                in.readLong(); // first and last seq, recorded-at bounds: in the page's rows too
+                in.readLong();
+                int rows = in.readInt();
+                in.readLong();
+                in.readLong();
+                List<EventLogRow> page = EventPages.decode(bytes(in));
+                if (page.size() != rows)
+                    throw new StoreException("journal record is corrupt: an event log page of " + rows + " rows holds " + page.size());
+                events.addAll(page);
+            }
             List<TimerRow> timerPuts = timers(in), timerDeletes = timers(in);
             n = in.readInt();
             List<LedgerRow> ledger = new ArrayList<>(n);

@@ -287,7 +287,9 @@ public final class JournaledStore implements Store {
                     batch.outboxDeletes(), batch.messageLog(), batch.metaPuts());
             long jseq = journalSeq + 1;
             long t0 = System.nanoTime();
-            byte[] raw = JournalCodec.encode(b);
+            // The event log's pages for the materializer, encoded once: the journal record holds them as they are.
+            List<EventPages.Encoded> pages = events.isEmpty() ? List.of() : EventPages.encodePages(events);
+            byte[] raw = JournalCodec.encode(b, pages);
             byte[] data = JournalCodec.pack(raw);
             encodedBytes += raw.length;
             journaledBytes += data.length;
@@ -299,10 +301,7 @@ public final class JournaledStore implements Store {
                 LOG.debug("slow journal append of {} bytes: encode {} ms, append {} ms", data.length, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
             journalSeq = jseq;
             nextEventSeq = seq;
-            // The event log's pages for the materializer, encoded here (see EventPages.encodePages).
-            List<EventPages.Encoded> pages = events.isEmpty() ? List.of() : EventPages.encodePages(events);
             long bytes = raw.length;
-            for (EventPages.Encoded p : pages) bytes += p.data().length;
             synchronized (lock) {
                 apply(b, jseq);
                 pending.addLast(new Pending(jseq, b, pages, rows, bytes, System.currentTimeMillis()));

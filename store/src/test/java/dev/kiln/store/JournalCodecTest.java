@@ -107,15 +107,19 @@ class JournalCodecTest {
             assertSame(batch, JournalCodec.decode(JournalCodec.encode(batch)), "seed " + seed + ", batch " + i);
             assertSame(batch, JournalCodec.decode(JournalCodec.unpack(JournalCodec.pack(JournalCodec.encode(batch)))),
                     "seed " + seed + ", batch " + i + ", packed");
+            // A record journaled by a build before version 3 (rows one by one) still reads.
+            assertSame(batch, JournalCodec.decode(JournalCodec.unpack(JournalCodec.pack(JournalCodec.encodeRows(batch)))),
+                    "seed " + seed + ", batch " + i + ", version 1");
         }
     }
 
     @Test
     void a_repetitive_record_is_journaled_compressed_and_a_damaged_one_is_refused() {
-        List<EventLogRow> events = new ArrayList<>();
+        // Repetitive ledger rows (event rows arrive as pages, compressed already).
+        List<LedgerRow> ledger = new ArrayList<>();
         for (int i = 0; i < 200; i++)
-            events.add(new EventLogRow(i + 1, "e" + i, "u" + (i % 7), null, "users.behaviors.CustomEvent", 1_000, "{\"name\":\"webinar_registered\"}", 2_000));
-        CommitBatch batch = new CommitBatch(List.of(), Set.of(), Map.of(), Set.of(), events);
+            ledger.add(new LedgerRow(0, "u" + (i % 7), "lead score", 1_000, 1.0, 2.0, 1.0, "canvas:lead-scoring:v1:score:plus one"));
+        CommitBatch batch = new CommitBatch(List.of(), Set.of(), Map.of(), Set.of(), List.of(), List.of(), List.of(), ledger, List.of());
         byte[] raw = JournalCodec.encode(batch);
         byte[] packed = JournalCodec.pack(raw);
         assertThat(packed[0]).isEqualTo((byte) JournalCodec.LZ4);
@@ -125,6 +129,30 @@ class JournalCodecTest {
         assertThatThrownBy(() -> JournalCodec.unpack(cut)).isInstanceOf(StoreException.class).hasMessageContaining("corrupt");
         byte[] tiny = JournalCodec.encode(new CommitBatch(List.of(), Set.of("u1"), Map.of(), Set.of(), List.of()));
         assertThat(JournalCodec.pack(tiny)).isSameAs(tiny); // not worth compressing
+    }
+
+    @Test
+    void event_rows_are_journaled_as_the_pages_the_materializer_inserts() {
+        List<EventLogRow> events = new ArrayList<>();
+        for (int i = 0; i < EventPages.PAGE_ROWS + 10; i++)
+            events.add(new EventLogRow(i + 1, "e" + i, "u" + (i % 7), null, "users.behaviors.CustomEvent", 1_000, "{\"n\":" + i + "}", 2_000 + i));
+        CommitBatch batch = new CommitBatch(List.of(), Set.of(), Map.of(), Set.of(), events);
+        List<EventPages.Encoded> pages = EventPages.encodePages(events);
+        assertThat(pages).extracting(EventPages.Encoded::rows).containsExactly(EventPages.PAGE_ROWS, 10);
+        byte[] record = JournalCodec.encode(batch, pages);
+        assertThat(record[0]).isEqualTo((byte) JournalCodec.VERSION);
+        for (EventPages.Encoded p : pages)
+            assertThat(indexOf(record, p.data())).as("page %d..%d inside the record", p.firstSeq(), p.lastSeq()).isNotNegative();
+        assertThat(JournalCodec.decode(record).events()).isEqualTo(events);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
     }
 
     @Test
