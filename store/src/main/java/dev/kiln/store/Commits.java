@@ -232,14 +232,12 @@ final class Commits {
      */
     static List<TimerRow> unsupersededTimerDeletes(CommitBatch batch) {
         if (batch.timerDeletes().isEmpty() || batch.timerPuts().isEmpty()) return batch.timerDeletes();
-        Set<JournaledStore.TimerKey> put = new HashSet<>();
-        for (TimerRow t : batch.timerPuts()) put.add(timerKey(t));
+        Set<TimerRow.Key> put = new HashSet<>();
+        for (TimerRow t : batch.timerPuts()) put.add(t.key());
         List<TimerRow> out = new ArrayList<>();
-        for (TimerRow t : batch.timerDeletes()) if (!put.contains(timerKey(t))) out.add(t);
+        for (TimerRow t : batch.timerDeletes()) if (!put.contains(t.key())) out.add(t);
         return out;
     }
-
-    private static JournaledStore.TimerKey timerKey(TimerRow t) { return JournaledStore.timerKey(t.userId(), t.canvasId()); }
 
     static final String UPSERT_META = "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)"
             + " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
@@ -271,13 +269,12 @@ final class Commits {
      * transaction (on PostgreSQL commits hold an advisory lock, so two processes never move the same rows). In seq
      * order: the table's rows append; each page of the (user, name, seq) index is written once for the whole batch.
      */
-    static int mergeLedger(Writer w) throws SQLException {
+    static void mergeLedger(Writer w) throws SQLException {
         PreparedStatement move = w.statement("INSERT INTO attribute_ledger (" + LEDGER_COLUMNS + ")"
                 + (w.dialect() == Dialect.POSTGRESQL ? " OVERRIDING SYSTEM VALUE" : "")
                 + " SELECT " + LEDGER_COLUMNS + " FROM attribute_ledger_recent ORDER BY seq");
-        int moved = move.executeUpdate();
+        move.executeUpdate();
         w.statement("DELETE FROM attribute_ledger_recent").executeUpdate();
-        return moved;
     }
 
     private static void setDouble(PreparedStatement ps, int i, Double d) throws SQLException {

@@ -46,11 +46,6 @@ public final class JdbcStore implements Store {
      */
     static final int DEFAULT_LEDGER_MERGE_ROWS = Integer.getInteger("kiln.ledger.mergeRows", 100_000);
     private volatile int ledgerMergeRows = DEFAULT_LEDGER_MERGE_ROWS;
-    /**
-     * Rows in {@code attribute_ledger_recent}, as counted by the writer's transactions (under the writer's lock); -1 =
-     * count again. A commit that fails resets it, so a rolled-back merge or append is never counted.
-     */
-    private volatile long ledgerRecentRows = -1;
 
     private JdbcStore(StoreConfig config, SqlDialect dialect, Writer writer, HikariDataSource readPool, WalCheckpointer checkpointer) {
         this.config = config;
@@ -115,37 +110,24 @@ public final class JdbcStore implements Store {
         // In key order: B-tree pages are then visited once, in sequence, and two writers lock rows in one order.
         Map<String, UserRow> users = new TreeMap<>();
         for (UserRow u : batch.upserts()) users.put(u.userId(), u);
-        try {
-            writer.inTransaction("commit", w -> {
-                Commits.write(w, batch, users.values());
-                mergeLedgerIfDue(w, batch.ledger().size());
-                return null;
-            });
-        } catch (RuntimeException e) {
-            ledgerRecentRows = -1;
-            throw e;
-        }
+        writer.inTransaction("commit", w -> {
+            Commits.write(w, batch, users.values());
+            if (!batch.ledger().isEmpty()) mergeLedgerIfDue(w);
+            return null;
+        });
     }
 
     /**
      * Inside the writer's transaction, after a commit's ledger rows: moves the recent tier into the indexed table once
-     * it holds {@link #ledgerMergeRows} rows, and counts the rows it holds after the transaction.
+     * its seqs span {@link #ledgerMergeRows} (the rows it holds, give or take what a prune took: two lookups at the
+     * ends of the primary key, where a count would read every row).
      */
-    private void mergeLedgerIfDue(Writer w, int added) throws SQLException {
-        long recent = ledgerRecentRows;
-        if (recent < 0) {
-            try (ResultSet rs = w.statement("SELECT count(*) FROM attribute_ledger_recent").executeQuery()) {
-                rs.next();
-                recent = rs.getLong(1);
-            }
-        } else {
-            recent += added;
+    private void mergeLedgerIfDue(Writer w) throws SQLException {
+        try (ResultSet rs = w.statement("SELECT COALESCE(MAX(seq) - MIN(seq) + 1, 0) FROM attribute_ledger_recent").executeQuery()) {
+            rs.next();
+            if (rs.getLong(1) < ledgerMergeRows) return;
         }
-        if (recent >= ledgerMergeRows) {
-            Commits.mergeLedger(w);
-            recent = 0;
-        }
-        ledgerRecentRows = recent;
+        Commits.mergeLedger(w);
     }
 
     /** How long the writer's last COMMIT took (debug logs of the write-behind journal). */
@@ -167,32 +149,27 @@ public final class JdbcStore implements Store {
 
     /** {@link #commitAll(List, Map)} plus event log pages encoded by the caller, appended after the batches' own rows. */
     void commitAll(List<CommitBatch> batches, List<EventPages.Encoded> pages, Map<String, String> meta) {
-        try {
-            writer.inTransaction("materializing " + batches.size() + " journaled commits", w -> {
-                int ledgerRows = 0;
-                for (CommitBatch batch : batches) {
-                    if (batch.isEmpty()) continue;
-                    ledgerRows += batch.ledger().size();
-                    Map<String, UserRow> users = new TreeMap<>();
-                    for (UserRow u : batch.upserts()) users.put(u.userId(), u);
-                    Commits.write(w, batch, users.values());
-                }
-                EventPages.appendEncoded(w, pages);
-                PreparedStatement ps = w.statement(Commits.UPSERT_META);
-                for (Map.Entry<String, String> e : meta.entrySet()) {
-                    ps.setString(1, e.getKey());
-                    ps.setString(2, e.getValue());
-                    ps.setLong(3, System.currentTimeMillis());
-                    ps.addBatch();
-                }
-                if (!meta.isEmpty()) ps.executeBatch();
-                mergeLedgerIfDue(w, ledgerRows);
-                return null;
-            });
-        } catch (RuntimeException e) {
-            ledgerRecentRows = -1;
-            throw e;
-        }
+        writer.inTransaction("materializing " + batches.size() + " journaled commits", w -> {
+            boolean ledger = false;
+            for (CommitBatch batch : batches) {
+                if (batch.isEmpty()) continue;
+                ledger |= !batch.ledger().isEmpty();
+                Map<String, UserRow> users = new TreeMap<>();
+                for (UserRow u : batch.upserts()) users.put(u.userId(), u);
+                Commits.write(w, batch, users.values());
+            }
+            EventPages.appendEncoded(w, pages);
+            PreparedStatement ps = w.statement(Commits.UPSERT_META);
+            for (Map.Entry<String, String> e : meta.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getValue());
+                ps.setLong(3, System.currentTimeMillis());
+                ps.addBatch();
+            }
+            if (!meta.isEmpty()) ps.executeBatch();
+            if (ledger) mergeLedgerIfDue(w);
+            return null;
+        });
     }
 
     /**
@@ -463,9 +440,7 @@ public final class JdbcStore implements Store {
                     PreparedStatement ps = w.statement("DELETE FROM " + table + " WHERE seq IN (SELECT seq FROM " + table
                             + " WHERE time < ? ORDER BY seq LIMIT " + PRUNE_CHUNK + ")");
                     ps.setLong(1, before);
-                    int deleted = ps.executeUpdate();
-                    if (deleted > 0 && table.equals("attribute_ledger_recent")) ledgerRecentRows = -1; // counted again
-                    return deleted;
+                    return ps.executeUpdate();
                 });
                 total += n;
                 if (n < PRUNE_CHUNK) break;

@@ -103,14 +103,14 @@ public final class JournaledStore implements Store {
     private final Map<String, Long> deletedUsers = new HashMap<>();
     private final Map<String, Set<String>> emails = new HashMap<>();
     private final Map<String, Versioned<String>> identities = new HashMap<>();
-    private final Map<TimerKey, TimerEntry> timers = new HashMap<>();
+    private final Map<TimerRow.Key, TimerEntry> timers = new HashMap<>();
     private final TreeSet<TimerRow> dueIndex = new TreeSet<>(TIMER_ORDER);
     private final Map<String, Versioned<OutboxRow>> outbox = new HashMap<>();
     /** Odd while the materializer writes the tables, bumped before and after each write (see {@link #dueTimers}). */
     private long tableEpoch;
     private long cursorEpoch = -1, cursorDue, cursorRowid;
     /** Timer keys whose overlay entries the last two materializer runs dropped (see {@link #dueTimers}). */
-    private Set<TimerKey> forgottenTimers = new HashSet<>(), previouslyForgottenTimers = new HashSet<>();
+    private Set<TimerRow.Key> forgottenTimers = new HashSet<>(), previouslyForgottenTimers = new HashSet<>();
 
     /** Due time, user, Canvas, token; written out (a chain of key-extractor lambdas was 9 % of the committer's samples). */
     private static final Comparator<TimerRow> TIMER_ORDER = (a, b) -> {
@@ -419,7 +419,7 @@ public final class JournaledStore implements Store {
         for (String k : b.identityRemovals()) identities.put(k, new Versioned<>(null, seq));
         for (Map.Entry<String, String> e : b.identityPuts().entrySet()) identities.put(e.getKey(), new Versioned<>(e.getValue(), seq));
         for (TimerRow t : b.timerDeletes()) {
-            TimerKey key = timerKey(t.userId(), t.canvasId());
+            TimerRow.Key key = t.key();
             TimerEntry e = timers.get(key);
             if (e == null) {
                 e = new TimerEntry();
@@ -449,7 +449,7 @@ public final class JournaledStore implements Store {
                 }
             }
             // Entries holding only token deletes name no user: find them by key.
-            for (Map.Entry<TimerKey, TimerEntry> te : timers.entrySet()) {
+            for (Map.Entry<TimerRow.Key, TimerEntry> te : timers.entrySet()) {
                 TimerEntry e = te.getValue();
                 if (e.tokens != null && b.deletes().contains(te.getKey().userId())) {
                     e.tokens = null;
@@ -459,7 +459,7 @@ public final class JournaledStore implements Store {
             }
         }
         for (TimerRow t : b.timerPuts()) {
-            TimerEntry e = timers.computeIfAbsent(timerKey(t.userId(), t.canvasId()), k -> new TimerEntry());
+            TimerEntry e = timers.computeIfAbsent(t.key(), k -> new TimerEntry());
             if (e.put != null) dueIndex.remove(e.put);
             e.put = t;
             e.gone = false;
@@ -477,10 +477,6 @@ public final class JournaledStore implements Store {
         if (ids != null && ids.remove(userId) && ids.isEmpty()) emails.remove(email);
     }
 
-    /** A timer's (user, Canvas): hashed from the two strings' cached hashes, no concatenation per lookup. */
-    record TimerKey(String userId, String canvasId) {}
-
-    static TimerKey timerKey(String userId, String canvasId) { return new TimerKey(userId, canvasId); }
 
     /**
      * Drops from the overlay what the tables now hold: the entries the run's commits (all commits up to {@code through})
@@ -508,7 +504,7 @@ public final class JournaledStore implements Store {
                 users.remove(id);
             }
         }
-        for (TimerKey k : keys.timers()) forgetTimer(k, through);
+        for (TimerRow.Key k : keys.timers()) forgetTimer(k, through);
         for (Pending p : run) {
             CommitBatch b = p.batch();
             for (String k : b.identityPuts().keySet()) forgetIdentity(k, through);
@@ -523,7 +519,7 @@ public final class JournaledStore implements Store {
         if (v != null && v.seq() <= through) identities.remove(key);
     }
 
-    private void forgetTimer(TimerKey key, long through) {
+    private void forgetTimer(TimerRow.Key key, long through) {
         TimerEntry e = timers.get(key);
         if (e != null && e.seq <= through) {
             if (e.put != null) dueIndex.remove(e.put);
@@ -646,15 +642,15 @@ public final class JournaledStore implements Store {
      */
     static Coalesced coalesce(List<Pending> run) {
         Map<String, Integer> lastUser = new HashMap<>();
-        Map<TimerKey, Integer> lastTimer = new HashMap<>();
-        Set<TimerKey> deletedTimers = new HashSet<>();
+        Map<TimerRow.Key, Integer> lastTimer = new HashMap<>();
+        Set<TimerRow.Key> deletedTimers = new HashSet<>();
         boolean deletes = false;
         int events = 0, ledger = 0, messages = 0;
         for (int i = 0; i < run.size(); i++) {
             CommitBatch b = run.get(i).batch();
             for (UserRow u : b.upserts()) lastUser.put(u.userId(), i);
-            for (TimerRow t : b.timerPuts()) lastTimer.put(timerKey(t.userId(), t.canvasId()), i);
-            for (TimerRow t : b.timerDeletes()) deletedTimers.add(timerKey(t.userId(), t.canvasId()));
+            for (TimerRow t : b.timerPuts()) lastTimer.put(t.key(), i);
+            for (TimerRow t : b.timerDeletes()) deletedTimers.add(t.key());
             deletes |= !b.deletes().isEmpty();
             events += b.events().size();
             ledger += b.ledger().size();
@@ -673,10 +669,10 @@ public final class JournaledStore implements Store {
             List<UserRow> upserts = deletes ? new ArrayList<>() : List.of();
             for (UserRow u : b.upserts()) if (lastUser.get(u.userId()) == at) (deletes ? upserts : allUsers).add(u);
             List<TimerRow> puts = new ArrayList<>();
-            for (TimerRow t : b.timerPuts()) if (lastTimer.get(timerKey(t.userId(), t.canvasId())) == at) puts.add(t);
+            for (TimerRow t : b.timerPuts()) if (lastTimer.get(t.key()) == at) puts.add(t);
             List<TimerRow> timerDeletes = new ArrayList<>();
             for (TimerRow t : b.timerDeletes()) {
-                Integer last = lastTimer.get(timerKey(t.userId(), t.canvasId()));
+                Integer last = lastTimer.get(t.key());
                 if (last == null || last < at) timerDeletes.add(t);
             }
             allPages.addAll(run.get(i).pages());
@@ -698,7 +694,7 @@ public final class JournaledStore implements Store {
      * A coalesced run: the batches to write (without event log rows), the run's event log pages as its commits encoded
      * them, and the profile and timer keys the run wrote (for {@link #forget}).
      */
-    record Coalesced(List<CommitBatch> batches, List<EventPages.Encoded> pages, Set<String> users, Set<TimerKey> timers) {}
+    record Coalesced(List<CommitBatch> batches, List<EventPages.Encoded> pages, Set<String> users, Set<TimerRow.Key> timers) {}
 
     /**
      * Waits until every commit acknowledged before this call is in the tables. Throws {@link StoreException} when the
@@ -896,12 +892,12 @@ public final class JournaledStore implements Store {
             afterRowid = valid ? cursorRowid : Long.MIN_VALUE;
         }
         List<TimerRow> merged = new ArrayList<>();
-        Set<TimerKey> seen = new HashSet<>();
+        Set<TimerRow.Key> seen = new HashSet<>();
         synchronized (lock) {
             for (TimerRow t : dueIndex) {
                 if (t.dueAt() > now || merged.size() >= limit) break;
                 merged.add(t);
-                seen.add(timerKey(t.userId(), t.canvasId()));
+                seen.add(t.key());
             }
         }
         // The tables after the overlay, in chunks, until `limit` rows are visible or the due rows end; a timer the
@@ -923,7 +919,7 @@ public final class JournaledStore implements Store {
                 boolean written = tableEpoch != readAt;
                 for (JdbcStore.DueTimer d : rows) {
                     TimerRow t = d.row();
-                    TimerKey key = timerKey(t.userId(), t.canvasId());
+                    TimerRow.Key key = t.key();
                     TimerEntry e = timers.get(key);
                     boolean hide = e != null ? (e.put != null || e.gone || e.tokens.contains(t.token())) : deletedUsers.containsKey(t.userId());
                     if (!hide && written && (forgottenTimers.contains(key) || previouslyForgottenTimers.contains(key))) {
