@@ -643,14 +643,14 @@ public final class JournaledStore implements Store {
     static Coalesced coalesce(List<Pending> run) {
         Map<String, Integer> lastUser = new HashMap<>();
         Map<TimerRow.Key, Integer> lastTimer = new HashMap<>();
-        Set<TimerRow.Key> deletedTimers = new HashSet<>();
+        Set<TimerRow.Key> timerKeys = new HashSet<>(); // every timer key the run puts or deletes
         boolean deletes = false;
         int events = 0, ledger = 0, messages = 0;
         for (int i = 0; i < run.size(); i++) {
             CommitBatch b = run.get(i).batch();
             for (UserRow u : b.upserts()) lastUser.put(u.userId(), i);
             for (TimerRow t : b.timerPuts()) lastTimer.put(t.key(), i);
-            for (TimerRow t : b.timerDeletes()) deletedTimers.add(t.key());
+            for (TimerRow t : b.timerDeletes()) timerKeys.add(t.key());
             deletes |= !b.deletes().isEmpty();
             events += b.events().size();
             ledger += b.ledger().size();
@@ -686,8 +686,8 @@ public final class JournaledStore implements Store {
         stats.forEach((k, v) -> summed.add(new StatDelta((String) k.get(0), (String) k.get(1), (String) k.get(2), (Long) k.get(3), v)));
         out.add(new CommitBatch(allUsers, Set.of(), Map.of(), Set.of(), List.of(), List.of(), List.of(), allLedger, summed,
                 List.of(), Set.of(), allMessages, Map.of()));
-        deletedTimers.addAll(lastTimer.keySet());
-        return new Coalesced(out, allPages, lastUser.keySet(), deletedTimers);
+        timerKeys.addAll(lastTimer.keySet());
+        return new Coalesced(out, allPages, lastUser.keySet(), timerKeys);
     }
 
     /**
