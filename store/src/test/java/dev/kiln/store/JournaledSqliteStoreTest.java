@@ -118,6 +118,43 @@ class JournaledSqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void journaled_events_read_from_their_pages_from_any_position_and_prunes_wait_for_the_tables() {
+        // More rows than a page holds, over several commits, so reads start and stop inside pages and across commits.
+        int perCommit = EventPages.PAGE_ROWS + 44;
+        journaled().pauseForTest(true);
+        for (int c = 0; c < 3; c++) store.commit(events(eventRows("c" + c + "-", perCommit, 100 + c * 100)));
+        int total = 3 * perCommit;
+        assertThat(journaled().tablesAsTheyAre().readEventLog(0, 10)).isEmpty();
+        List<List<EventLogRow>> overlay = new ArrayList<>();
+        long[][] reads = {{0, 10}, {0, total + 5}, {250, 20}, {EventPages.PAGE_ROWS - 1, 3}, {perCommit - 2, 5}, {total - 1, 10}, {total, 10}};
+        for (long[] r : reads) overlay.add(store.readEventLog(r[0], (int) r[1]));
+
+        // A prune that could touch journaled rows writes them first; then the same reads give the same rows from the tables.
+        assertThat(store.pruneEventLog(50)).isZero();
+        assertThat(journaled().pendingCommits()).isEqualTo(3);
+        journaled().pauseForTest(false);
+        journaled().awaitMaterialized();
+        for (int i = 0; i < reads.length; i++) {
+            long after = reads[i][0];
+            int limit = (int) reads[i][1];
+            List<EventLogRow> fromTables = tables().readEventLog(after, limit);
+            assertThat(overlay.get(i)).as("after %d, limit %d", after, limit).isEqualTo(fromTables)
+                    .hasSize((int) Math.max(0, Math.min(limit, total - after)));
+            if (!fromTables.isEmpty()) assertThat(fromTables.getFirst().seq()).isEqualTo(after + 1);
+        }
+
+        journaled().pauseForTest(true);
+        store.commit(events(eventRows("late", 2, 500)));
+        assertThat(store.pruneEventLog(201)).isEqualTo(2L * perCommit); // rows recorded at 100 and 200; "late" stays journaled
+        assertThat(journaled().pendingCommits()).isEqualTo(1);
+        // The materializer lingers before it writes a lone commit: the prune must ask for the journaled rows to be written.
+        journaled().pauseForTest(false);
+        assertThat(store.pruneEventLog(600)).isEqualTo(perCommit + 2L);
+        assertThat(journaled().pendingCommits()).isZero();
+        assertThat(store.readEventLog(0, 10)).isEmpty();
+    }
+
+    @Test
     void a_crash_before_the_materializer_writes_loses_nothing_and_writes_nothing_twice() throws Exception {
         store.commit(events(eventRows("early", 2, 100)));
         journaled().awaitMaterialized();
