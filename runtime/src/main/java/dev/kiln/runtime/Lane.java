@@ -1,6 +1,5 @@
 package dev.kiln.runtime;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.engine.Effect;
 import dev.kiln.engine.canvas.CanvasEngine;
@@ -48,6 +47,7 @@ final class Lane {
     private final int capacity;
     private final LongSupplier committedEpoch;
     private final ObjectMapper json = new ObjectMapper();
+    private final EventDataJson eventJson = new EventDataJson(json);
     private final LinkedHashMap<String, Entry> cache = new LinkedHashMap<>(1024, 0.75f, true);
 
     Lane(int index, Store store, CanvasEngine engine, java.util.function.Supplier<CanvasSet> canvases,
@@ -168,13 +168,7 @@ final class Lane {
     }
 
     /** Straight to UTF-8: the event log keeps bytes ({@link EventLogRow}). */
-    private byte[] toJson(Map<String, Object> data) {
-        try {
-            return json.writeValueAsBytes(data);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("event data is not serialisable", e);
-        }
-    }
+    private byte[] toJson(Map<String, Object> data) { return eventJson.write(data); }
 
     /** Loads profiles that are not cached (one store query). */
     void load(List<String> userIds) {
