@@ -308,7 +308,11 @@ public final class KilnRuntime implements AutoCloseable {
     }
 
     /** Timer key → epoch that fired it; skipped by the poller until that epoch commits (or fails). */
-    private final Map<String, Long> firing = new HashMap<>();
+    private final Map<FiringTimer, Long> firing = new HashMap<>();
+
+    /** A timer row taken into an epoch: its user and Canvas, and the token of the wait it ends. */
+    private record FiringTimer(dev.kiln.store.TimerRow.Key key, int token) {}
+
     private long nextTimerPoll = 0;
 
     /**
@@ -342,7 +346,7 @@ public final class KilnRuntime implements AutoCloseable {
         List<Op> ops = new ArrayList<>();
         for (dev.kiln.store.TimerRow t : due) {
             if (ops.size() >= batch) break;
-            String key = t.userId() + "\u0000" + t.canvasId() + "\u0000" + t.token();
+            FiringTimer key = new FiringTimer(t.key(), t.token());
             if (firing.containsKey(key)) continue;
             firing.put(key, epochCounter + 1);
             ops.add(new Op.Apply(new Identifier.BrazeId(t.userId()), false, new Input.TimerFired(

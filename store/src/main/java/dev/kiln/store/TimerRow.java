@@ -4,7 +4,7 @@ package dev.kiln.store;
 public record TimerRow(String userId, String canvasId, int token, long dueAt) {
 
     /** A timer's (user, Canvas), the table's key: hashed from the two strings' cached hashes, no concatenation. */
-    record Key(String userId, String canvasId) {}
+    public record Key(String userId, String canvasId) {}
 
-    Key key() { return new Key(userId, canvasId); }
+    public Key key() { return new Key(userId, canvasId); }
 }
