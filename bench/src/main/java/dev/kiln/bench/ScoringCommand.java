@@ -338,6 +338,7 @@ final class ScoringCommand implements Callable<Integer> {
             m.put("accepted_events_per_second", load.objectsPerSecond());
             m.put("tables_catch_up_seconds", catchUpSeconds);
             m.put("sustained_events_per_second", sustainedPerSecond());
+            if (load.objectsOk() > 0) m.put("cpu_micros_per_event", cpu.processCpuSeconds() * 1e6 / load.objectsOk());
             m.put("committed_ops_per_second", committedOps() / seconds());
             m.put("committed_ops", committedOps());
             m.put("rejected_ops", delta("kiln_ingest_ops_total", "outcome", "rejected"));
@@ -398,6 +399,7 @@ final class ScoringCommand implements Callable<Integer> {
             System.out.printf("  ! problems: non-201 %s, no answer %s, 201 with errors %d%n", r.statuses(), r.failures(), r.partial());
         r.errorSamples().forEach(s -> System.out.println("    e.g. " + s));
         System.out.println("  " + ScoringFigures.cpu(m.cpu()));
+        System.out.println("  " + ScoringFigures.cpuPerEvent(m.cpu(), r.objectsOk()));
     }
 
     // ---- phase 3: timers --------------------------------------------------------------------------

@@ -49,6 +49,21 @@ final class ScoringFigures {
                 c.coresBusy(), Runtime.getRuntime().availableProcessors(), c.otherCores(), cs);
     }
 
+    /**
+     * CPU time per event, of the process and of each thread group: steadier than events/s on a machine whose share of
+     * the host drifts, because it does not count the time the process waited for a CPU. Measured over the run only
+     * (the materializer's catch-up after it is not counted).
+     */
+    static String cpuPerEvent(CpuSplit.Split c, long events) {
+        if (events <= 0) return "CPU per event: no events";
+        StringBuilder cs = new StringBuilder();
+        for (CpuSplit.Line l : c.lines()) {
+            double us = l.seconds() * 1e6 / events;
+            if (us >= 0.5) cs.append(String.format(" %s %.1f;", l.group(), us));
+        }
+        return String.format("CPU per event accepted: %.1f µs of this process; by thread (µs):%s", c.processCpuSeconds() * 1e6 / events, cs);
+    }
+
     /** The body of one benchmark part: it writes its figures into {@code fig}. */
     interface PartBody {
         void run(Map<String, Object> fig) throws Exception;
