@@ -167,10 +167,9 @@ final class JournalCodec {
     }
 
     /**
-     * The encoder's buffer: big-endian like {@link DataInputStream} reads, strings as length + UTF-8. Measured on the
-     * scoring benchmark, the {@code DataOutputStream} version spent most of the committer's Java time in growing its
-     * array. Strings go through {@code String.getBytes}: copying an ASCII string char by char into the buffer instead,
-     * to save the intermediate array, doubled the committer's share of samples in string writing (JFR, session 7).
+     * The encoder's buffer: big-endian like {@link DataInputStream} reads, strings as length + UTF-8 (see
+     * {@link #writeString}). Measured on the scoring benchmark, the {@code DataOutputStream} version spent most of the
+     * committer's Java time in growing its array.
      */
     static final class Out {
         private byte[] buf;
@@ -213,26 +212,11 @@ final class JournalCodec {
 
         /**
          * Length-prefixed UTF-8. {@code getBytes} is the JDK's vectorised path (a Latin-1 string without high bytes is
-         * one array copy); a loop over {@code charAt} was 43 % of the committer thread's samples (JFR, scoring bench).
-         */
-        /**
-         * UTF-8, length first. ASCII (ids, names, types: nearly every string here) is copied straight into the buffer;
-         * {@code getBytes} allocated a copy of each short string and was a fifth of the committer's samples.
+         * one array copy); a loop over {@code charAt} was 43 % of the committer thread's samples (JFR, scoring bench), and
+         * again 45 % when tried once more in session 7 (against 22 % for this).
          */
         void writeString(String s) {
-            int len = s.length();
-            room(4 + len);
-            int at = n + 4;
-            for (int i = 0; i < len; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    writeBytes(s.getBytes(StandardCharsets.UTF_8));
-                    return;
-                }
-                buf[at + i] = (byte) c;
-            }
-            writeInt(len);
-            n += len;
+            writeBytes(s.getBytes(StandardCharsets.UTF_8));
         }
 
         void writeBytes(byte[] utf8) {
