@@ -283,8 +283,8 @@ public final class JournaledStore implements Store {
                 events = numbered;
             }
             // The overlay keeps the event log only as these pages, not as row objects: under load the rows of a few seconds
-            // of commits wait here, and copying them at every young collection made the pauses (40-100 ms) the tail of
-            // request latency. The rare reads of journaled events (readEventLog) decode the pages.
+            // of commits wait here (four per event), and G1 copied them at every young collection. The rare reads of
+            // journaled events (readEventLog) decode the pages.
             CommitBatch b = events.isEmpty() ? batch : new CommitBatch(batch.upserts(), batch.deletes(), batch.identityPuts(),
                     batch.identityRemovals(), List.of(), batch.timerPuts(), batch.timerDeletes(), batch.ledger(), batch.stats(),
                     batch.outboxPuts(), batch.outboxDeletes(), batch.messageLog(), batch.metaPuts());
