@@ -262,7 +262,8 @@ final class Commits {
             + " canvas_id, step_id, time, method, url, status_code, attempt, outcome, detail, excerpt)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    private static final String LEDGER_COLUMNS = "seq, user_id, name, time, old_value, new_value, delta, source";
+    /** The columns of both ledger tiers, in {@link LedgerRow}'s order (the merge and the history read). */
+    static final String LEDGER_COLUMNS = "seq, user_id, name, time, old_value, new_value, delta, source";
 
     /**
      * Moves every row of {@code attribute_ledger_recent} into {@code attribute_ledger}, seqs kept, in the caller's

@@ -405,7 +405,7 @@ public final class JdbcStore implements Store {
     @Override public List<LedgerRow> ledger(String userId, String name, long beforeSeq, int limit) {
         return read("reading the ledger", c -> {
             // Both tiers in one statement, so a merge committed in between cannot show a row twice or not at all.
-            String cols = "seq, user_id, name, time, old_value, new_value, delta, source";
+            String cols = Commits.LEDGER_COLUMNS;
             String where = " WHERE user_id = ? AND name = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
             try (PreparedStatement ps = c.prepareStatement("SELECT " + cols + " FROM (SELECT * FROM (SELECT " + cols
                     + " FROM attribute_ledger_recent" + where + ") r UNION ALL SELECT * FROM (SELECT " + cols + " FROM attribute_ledger"

@@ -743,7 +743,6 @@ public final class JournaledStore implements Store {
         }
     }
 
-    /** Tests: holds the materializer (commits stay in the journal and the overlay) until resumed. */
     /** Tests: a smaller memory bound for the back-pressure. */
     void maxPendingBytesForTest(long bytes) {
         synchronized (lock) {
@@ -751,6 +750,7 @@ public final class JournaledStore implements Store {
         }
     }
 
+    /** Tests: holds the materializer (commits stay in the journal and the overlay) until resumed. */
     void pauseForTest(boolean pause) {
         synchronized (lock) {
             paused = pause;
