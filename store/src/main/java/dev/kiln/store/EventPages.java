@@ -33,10 +33,6 @@ public final class EventPages {
         return JournalCodec.decodeEvents(JournalCodec.unpack(data));
     }
 
-    static byte[] encode(List<EventLogRow> rows) {
-        return JournalCodec.pack(JournalCodec.encodeEvents(rows));
-    }
-
     /** One page ready to insert: its columns, {@code data} encoded and compressed. */
     record Encoded(long firstSeq, long lastSeq, int rows, long minRecordedAt, long maxRecordedAt, byte[] data) {}
 
@@ -45,6 +41,11 @@ public final class EventPages {
      * encodes a commit's pages here, so its materializer (the store's busiest thread) only inserts them.
      */
     static List<Encoded> encodePages(List<EventLogRow> rows) {
+        return encodePages(rows, new JournalCodec.Scratch());
+    }
+
+    /** {@link #encodePages(List)} in the buffers of {@code scratch} (the committer's, reused). */
+    static List<Encoded> encodePages(List<EventLogRow> rows, JournalCodec.Scratch scratch) {
         List<Encoded> pages = new java.util.ArrayList<>((rows.size() + PAGE_ROWS - 1) / PAGE_ROWS);
         for (int from = 0; from < rows.size(); from += PAGE_ROWS) {
             List<EventLogRow> page = rows.subList(from, Math.min(rows.size(), from + PAGE_ROWS));
@@ -53,7 +54,8 @@ public final class EventPages {
                 min = Math.min(min, e.recordedAt());
                 max = Math.max(max, e.recordedAt());
             }
-            pages.add(new Encoded(page.getFirst().seq(), page.getLast().seq(), page.size(), min, max, encode(page)));
+            pages.add(new Encoded(page.getFirst().seq(), page.getLast().seq(), page.size(), min, max,
+                    JournalCodec.encodeEventsPacked(page, scratch)));
         }
         return pages;
     }

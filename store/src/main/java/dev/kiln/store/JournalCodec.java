@@ -32,16 +32,43 @@ final class JournalCodec {
     /** The record as journaled: {@link #encode}'s bytes, LZ4-compressed when that makes them smaller. */
     static byte[] pack(byte[] raw) {
         if (raw.length < 256) return raw;
-        net.jpountz.lz4.LZ4Compressor c = LZ4_FACTORY.fastCompressor();
-        byte[] out = new byte[5 + c.maxCompressedLength(raw.length)];
-        int n = c.compress(raw, 0, raw.length, out, 5, out.length - 5);
-        if (n + 5 >= raw.length) return raw;
-        out[0] = LZ4;
-        out[1] = (byte) (raw.length >>> 24);
-        out[2] = (byte) (raw.length >>> 16);
-        out[3] = (byte) (raw.length >>> 8);
-        out[4] = (byte) raw.length;
-        return java.util.Arrays.copyOf(out, n + 5);
+        return new Scratch().pack(raw, raw.length);
+    }
+
+    /**
+     * The buffers of one encoding thread, kept from one record to the next: the encoder's array and LZ4's output. The
+     * journal's committer encodes every commit (its record and its event log pages) in one; allocated afresh per
+     * record, they and their copies were a quarter of the bytes allocated at full load on the scoring benchmark (JFR,
+     * session 8). Not thread-safe; an array grown past {@link #KEEP_BYTES} is dropped after use.
+     */
+    static final class Scratch {
+        static final int KEEP_BYTES = 16 << 20;
+        final Out out = new Out(0);
+        private byte[] packed = new byte[0];
+
+        /** {@code raw[0, length)}, LZ4-compressed when that makes it smaller, as a new array of its exact length. */
+        byte[] pack(byte[] raw, int length) {
+            if (length < 256) return java.util.Arrays.copyOf(raw, length);
+            net.jpountz.lz4.LZ4Compressor c = LZ4_FACTORY.fastCompressor();
+            int max = 5 + c.maxCompressedLength(length);
+            if (packed.length < max) packed = new byte[max];
+            int n = c.compress(raw, 0, length, packed, 5, max - 5);
+            if (n + 5 >= length) return java.util.Arrays.copyOf(raw, length);
+            packed[0] = LZ4;
+            packed[1] = (byte) (length >>> 24);
+            packed[2] = (byte) (length >>> 16);
+            packed[3] = (byte) (length >>> 8);
+            packed[4] = (byte) length;
+            return java.util.Arrays.copyOf(packed, n + 5);
+        }
+
+        /** Drops an array a rare huge record grew, so it is not held for the life of the store. */
+        void trim() { trim(KEEP_BYTES); }
+
+        void trim(int keep) {
+            out.trim(keep);
+            if (packed.length > keep) packed = new byte[0];
+        }
     }
 
     /** {@link #encode}'s bytes back from a journaled record. */
@@ -75,10 +102,26 @@ final class JournalCodec {
         return encode(b, List.of(), VERSION_ROWS);
     }
 
+    /**
+     * The record of {@code b} with {@code pages} as journaled ({@link #pack}ed), encoded in {@code scratch}'s buffers;
+     * {@code scratch.out.length()} is then its encoded (uncompressed) size.
+     */
+    static byte[] encodePacked(CommitBatch b, List<EventPages.Encoded> pages, Scratch scratch) {
+        Out out = scratch.out;
+        out.reset();
+        encode(out, b, pages, VERSION);
+        return scratch.pack(out.buf, out.n);
+    }
+
     private static byte[] encode(CommitBatch b, List<EventPages.Encoded> pages, int version) {
         int pageBytes = 0;
         for (EventPages.Encoded p : pages) pageBytes += p.data().length + 40;
         Out out = new Out(4096 + b.upserts().size() * 512 + (version == VERSION ? pageBytes : b.events().size() * 384));
+        encode(out, b, pages, version);
+        return out.toByteArray();
+    }
+
+    private static void encode(Out out, CommitBatch b, List<EventPages.Encoded> pages, int version) {
         {
             out.writeByte(version);
             out.writeInt(b.upserts().size());
@@ -163,7 +206,6 @@ final class JournalCodec {
             }
             map(out, b.metaPuts());
         }
-        return out.toByteArray();
     }
 
     /**
@@ -176,6 +218,14 @@ final class JournalCodec {
         private int n;
 
         Out(int capacity) { buf = new byte[capacity]; }
+
+        void reset() { n = 0; }
+
+        int length() { return n; }
+
+        void trim(int keep) {
+            if (buf.length > keep) buf = new byte[0];
+        }
 
         private void room(int more) {
             if (n + more > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
@@ -306,10 +356,22 @@ final class JournalCodec {
 
     static byte[] encodeEvents(List<EventLogRow> rows) {
         Out out = new Out(64 + rows.size() * 384);
+        encodeEvents(out, rows);
+        return out.toByteArray();
+    }
+
+    /** A page of {@code rows} as stored ({@link #pack}ed), encoded in {@code scratch}'s buffers. */
+    static byte[] encodeEventsPacked(List<EventLogRow> rows, Scratch scratch) {
+        Out out = scratch.out;
+        out.reset();
+        encodeEvents(out, rows);
+        return scratch.pack(out.buf, out.n);
+    }
+
+    private static void encodeEvents(Out out, List<EventLogRow> rows) {
         out.writeByte(EVENT_PAGE_VERSION);
         out.writeInt(rows.size());
         for (EventLogRow e : rows) event(out, e);
-        return out.toByteArray();
     }
 
     static List<EventLogRow> decodeEvents(byte[] data) {

@@ -86,6 +86,7 @@ public final class JournaledStore implements Store {
     private long journalDeletedThrough;
     private PreparedStatement insertJournal;
     private PreparedStatement deleteJournal;
+    private final JournalCodec.Scratch scratch = new JournalCodec.Scratch();
 
     // ---- guarded by lock: the overlay of journaled, not yet materialized commits ----
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -291,10 +292,11 @@ public final class JournaledStore implements Store {
             long jseq = journalSeq + 1;
             long t0 = System.nanoTime();
             // The event log's pages for the materializer, encoded once: the journal record holds them as they are.
-            List<EventPages.Encoded> pages = events.isEmpty() ? List.of() : EventPages.encodePages(events);
-            byte[] raw = JournalCodec.encode(b, pages);
-            byte[] data = JournalCodec.pack(raw);
-            encodedBytes += raw.length;
+            List<EventPages.Encoded> pages = events.isEmpty() ? List.of() : EventPages.encodePages(events, scratch);
+            byte[] data = JournalCodec.encodePacked(b, pages, scratch);
+            int rawLength = scratch.out.length();
+            scratch.trim();
+            encodedBytes += rawLength;
             journaledBytes += data.length;
             appends++;
             long t1 = System.nanoTime();
@@ -304,7 +306,7 @@ public final class JournaledStore implements Store {
                 LOG.debug("slow journal append of {} bytes: encode {} ms, append {} ms", data.length, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
             journalSeq = jseq;
             nextEventSeq = seq;
-            long bytes = raw.length;
+            long bytes = rawLength;
             synchronized (lock) {
                 apply(b, jseq);
                 pending.addLast(new Pending(jseq, b, pages, rows, bytes, System.currentTimeMillis()));

@@ -113,6 +113,35 @@ class JournalCodecTest {
         }
     }
 
+    /** The committer encodes every commit in one {@link JournalCodec.Scratch}: a record must not see its predecessors' bytes. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {3, 11, 4242})
+    void one_scratch_encodes_record_after_record_as_fresh_buffers_do(long seed) {
+        Random r = new Random(seed);
+        JournalCodec.Scratch scratch = new JournalCodec.Scratch();
+        for (int i = 0; i < 60; i++) {
+            String context = "seed " + seed + ", record " + i;
+            CommitBatch batch = randomBatch(r);
+            List<EventLogRow> events = new ArrayList<>();
+            int n = r.nextInt(4) == 0 ? 0 : r.nextInt(3 * EventPages.PAGE_ROWS);
+            for (int e = 0; e < n; e++)
+                events.add(new EventLogRow(e + 1, "e" + e, "u" + r.nextInt(50), r.nextBoolean() ? null : "x" + e, "users.behaviors.CustomEvent",
+                        r.nextLong(), "{\"n\":" + r.nextInt() + ",\"s\":\"" + "ab".repeat(r.nextInt(40)) + "\"}", r.nextLong()));
+            List<EventPages.Encoded> fresh = EventPages.encodePages(events);
+            List<EventPages.Encoded> reused = EventPages.encodePages(events, scratch);
+            assertThat(reused).as(context).hasSameSizeAs(fresh);
+            for (int p = 0; p < fresh.size(); p++)
+                assertThat(reused.get(p).data()).as(context + ", page " + p).isEqualTo(fresh.get(p).data());
+            byte[] packed = JournalCodec.encodePacked(batch, reused, scratch);
+            byte[] raw = JournalCodec.encode(batch, fresh);
+            assertThat(scratch.out.length()).as(context).isEqualTo(raw.length);
+            assertThat(JournalCodec.unpack(packed)).as(context).isEqualTo(raw);
+            CommitBatch back = JournalCodec.decode(JournalCodec.unpack(packed));
+            assertThat(back.events()).as(context).isEqualTo(events);
+            scratch.trim(r.nextBoolean() ? 1 << 20 : 64); // keeps the buffers, or drops them
+        }
+    }
+
     @Test
     void a_repetitive_record_is_journaled_compressed_and_a_damaged_one_is_refused() {
         // Repetitive ledger rows (event rows arrive as pages, compressed already).
