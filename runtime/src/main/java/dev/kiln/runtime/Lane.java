@@ -48,6 +48,7 @@ final class Lane {
     private final LongSupplier committedEpoch;
     private final ObjectMapper json = new ObjectMapper();
     private final EventDataJson eventJson = new EventDataJson(json);
+    private final UserRow.Encoder rows = new UserRow.Encoder();
     private final LinkedHashMap<String, Entry> cache = new LinkedHashMap<>(1024, 0.75f, true);
 
     Lane(int index, Store store, CanvasEngine engine, java.util.function.Supplier<CanvasSet> canvases,
@@ -121,7 +122,7 @@ final class Lane {
         }
         for (String id : dirty) {
             Entry e = cache.get(id);
-            if (e != null && e.state != null) result.upserts.add(UserRow.of(e.state));
+            if (e != null && e.state != null) result.upserts.add(rows.of(e.state));
         }
         evict();
         return result;

@@ -7,6 +7,7 @@ import dev.kiln.engine.campaign.CampaignState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -33,6 +34,23 @@ class UserStateCodecTest {
             assertThat(back).as(why).isEqualTo(u);
             assertThat(back.custom()).as(why).containsExactlyEntriesOf(u.custom());
             assertThat(UserStateCodec.encode(back)).as(why).isEqualTo(bytes);
+        }
+    }
+
+    /** A lane encodes profile after profile with one {@link UserStateCodec.Writer}: each must come out as alone. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {5, 17, 2026})
+    void one_writer_encodes_profile_after_profile_as_alone(long seed) {
+        Random r = new Random(seed);
+        UserStateCodec.Writer writer = new UserStateCodec.Writer();
+        UserRow.Encoder rows = new UserRow.Encoder();
+        for (int i = 0; i < 400; i++) {
+            UserState u = RandomUserStates.next(r, "u" + seed + "-" + i);
+            byte[] alone = UserStateCodec.encode(u);
+            assertThat(writer.encode(u)).as("seed %d, profile %d", seed, i).isEqualTo(alone);
+            UserRow row = rows.of(u);
+            assertThat(row.state()).as("seed %d, profile %d, row", seed, i).isEqualTo(alone);
+            assertThat(row).usingRecursiveComparison().ignoringFields("state").isEqualTo(UserRow.of(u));
         }
     }
 
