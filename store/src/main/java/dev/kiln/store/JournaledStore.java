@@ -57,16 +57,18 @@ public final class JournaledStore implements Store {
      * Commits wait (back-pressure) while more rows than this are journaled but not materialized, or more encoded bytes
      * than {@link #MAX_PENDING_BYTES}. Under load the runs grow to what is pending, and a bigger run writes a profile or
      * timer touched again in it once and each table page once: on the scoring benchmark 600,000 (runs up to 400,000
-     * rows) sustained 11,462 events/s against 9,594 at 150,000 (runs up to 100,000; bench/README.md, session 6). The
-     * price: up to this much acknowledged work waits in memory, and a read that waits for the tables waits for it.
+     * rows) sustained 11,462 events/s against 9,594 at 150,000 (runs up to 100,000; bench/README.md, session 6), and
+     * 1,200,000 (runs up to 800,000, 256 MiB) 46,110 / 48,151 against 40,271 / 40,733 at 600,000 (session 8; with the
+     * server's default heap, -Xmx1g, 42,742 against 38,380, no full collection). The price: up to this much
+     * acknowledged work waits in memory, and a read that waits for the tables waits for it.
      */
-    static final int MAX_PENDING_ROWS = Integer.getInteger("kiln.journal.maxPendingRows", 600_000);
+    static final int MAX_PENDING_ROWS = Integer.getInteger("kiln.journal.maxPendingRows", 1_200_000);
     /** The memory bound beside {@link #MAX_PENDING_ROWS}: encoded (uncompressed) bytes of the pending commits. */
-    static final long MAX_PENDING_BYTES = Long.getLong("kiln.journal.maxPendingBytes", 128L << 20);
+    static final long MAX_PENDING_BYTES = Long.getLong("kiln.journal.maxPendingBytes", 256L << 20);
     /** The materializer waits this long for more commits to join a run, unless a reader waits or the run is big. */
     static final long LINGER_MILLIS = Long.getLong("kiln.journal.lingerMillis", 250);
     /** A run is written as soon as it holds this many rows, and a run holds at most twice as many. */
-    static final int RUN_ROWS = Integer.getInteger("kiln.journal.runRows", 200_000);
+    static final int RUN_ROWS = Integer.getInteger("kiln.journal.runRows", 400_000);
     private static final long BARRIER_TIMEOUT_MILLIS = 120_000;
 
     private final JdbcStore inner;
