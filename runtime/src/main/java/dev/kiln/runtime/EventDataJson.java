@@ -1,8 +1,8 @@
 package dev.kiln.runtime;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.store.KeptGenerator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,49 +20,21 @@ import java.util.Map;
  */
 final class EventDataJson {
     private final ObjectMapper mapper;
-    /**
-     * One generator writes row after row (root values without a separator) into one buffer: created per row, the
-     * generator, its context and the buffer were a tenth of the bytes allocated at full load on the scoring benchmark
-     * (JFR, session 8). Dropped after a row it could not write, so a half-written value never leaks into the next.
-     * Not thread-safe: a lane's, used by one thread at a time.
-     */
-    private final ByteArrayBuilder out = new ByteArrayBuilder(512);
-    private JsonGenerator g;
+    /** A lane's: one thread at a time. */
+    private final KeptGenerator kept;
 
-    EventDataJson(ObjectMapper mapper) { this.mapper = mapper; }
+    EventDataJson(ObjectMapper mapper) {
+        this.mapper = mapper;
+        this.kept = new KeptGenerator(mapper.getFactory());
+    }
 
     byte[] write(Map<String, Object> data) {
         try {
-            if (g == null) {
-                g = mapper.getFactory().createGenerator(out);
-                g.setRootValueSeparator(null);
-            }
-            out.reset();
-            boolean plain;
-            try {
-                plain = tree(g, data);
-                if (plain) g.flush();
-            } catch (IOException | RuntimeException e) {
-                discard();
-                throw e;
-            }
-            if (plain) return out.toByteArray();
-            discard();
-            return mapper.writeValueAsBytes(data);
+            byte[] plain = kept.write(g -> tree(g, data));
+            return plain != null ? plain : mapper.writeValueAsBytes(data);
         } catch (IOException e) {
             throw new UncheckedIOException("event data is not serialisable", e);
         }
-    }
-
-    private void discard() {
-        JsonGenerator old = g;
-        g = null;
-        try {
-            old.close();
-        } catch (IOException | RuntimeException ignored) {
-            // closing only ends what was left half-written, into a buffer the next row resets
-        }
-        out.reset();
     }
 
     /** Writes {@code v}; false (with the output unusable) when it holds a type this does not write. */

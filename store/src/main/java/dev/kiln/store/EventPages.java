@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The event log as pages (table {@code event_pages}, migration V5): up to {@link #PAGE_ROWS} rows of one commit
- * (or one materializer run), consecutive in seq order, encoded together ({@link JournalCodec#encodeEvents}, then
+ * (or one materializer run), consecutive in seq order, encoded together ({@link JournalCodec#encodeEventsPacked}, then
  * LZ4). A page costs the single writer one insert where rows cost one each: on the scoring benchmark the event log
  * was four of the eight rows written per event. Readers decode pages and skip the rows they do not want.
  *

@@ -354,12 +354,6 @@ final class JournalCodec {
     /** A page of the event log ({@link EventPages}): its own version byte, then the rows, each with its seq. */
     static final int EVENT_PAGE_VERSION = 1;
 
-    static byte[] encodeEvents(List<EventLogRow> rows) {
-        Out out = new Out(64 + rows.size() * 384);
-        encodeEvents(out, rows);
-        return out.toByteArray();
-    }
-
     /** A page of {@code rows} as stored ({@link #pack}ed), encoded in {@code scratch}'s buffers. */
     static byte[] encodeEventsPacked(List<EventLogRow> rows, Scratch scratch) {
         Out out = scratch.out;

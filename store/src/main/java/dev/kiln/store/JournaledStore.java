@@ -977,17 +977,26 @@ public final class JournaledStore implements Store {
     @Override public List<EventLogRow> readEventLog(long afterSeq, int limit) {
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1: " + limit);
         // The overlay first, then the tables: a run materialized in between is then in one of the two (or both).
-        List<EventLogRow> mine = new ArrayList<>();
+        // The pages are taken under the overlay lock and decoded after it (they never change): commits wait for that lock.
+        List<EventPages.Encoded> pages = new ArrayList<>();
         synchronized (lock) {
+            long surely = 0; // rows past afterSeq in the pages taken, counting only pages wholly past it
             pages:
             for (Pending p : pending) {
                 for (EventPages.Encoded page : p.pages()) {
                     if (page.lastSeq() <= afterSeq) continue;
-                    for (EventLogRow e : EventPages.decode(page.data())) {
-                        if (e.seq() > afterSeq) mine.add(e);
-                        if (mine.size() >= limit) break pages;
-                    }
+                    pages.add(page);
+                    if (page.firstSeq() > afterSeq) surely += page.rows();
+                    if (surely >= limit) break pages;
                 }
+            }
+        }
+        List<EventLogRow> mine = new ArrayList<>();
+        decoding:
+        for (EventPages.Encoded page : pages) {
+            for (EventLogRow e : EventPages.decode(page.data())) {
+                if (e.seq() > afterSeq) mine.add(e);
+                if (mine.size() >= limit) break decoding;
             }
         }
         List<EventLogRow> rows = inner.readEventLog(afterSeq, limit);

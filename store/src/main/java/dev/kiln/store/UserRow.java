@@ -11,9 +11,10 @@ import java.util.Locale;
  */
 public record UserRow(String userId, String externalId, String email, byte[] state, long updatedAt) {
 
-    public static UserRow of(UserState u) {
-        return new UserRow(u.userId(), u.externalId(), u.email().map(UserRow::normaliseEmail).orElse(null),
-                UserStateCodec.encode(u), u.updatedAt());
+    public static UserRow of(UserState u) { return of(u, UserStateCodec.encode(u)); }
+
+    private static UserRow of(UserState u, byte[] state) {
+        return new UserRow(u.userId(), u.externalId(), u.email().map(UserRow::normaliseEmail).orElse(null), state, u.updatedAt());
     }
 
     /**
@@ -23,10 +24,7 @@ public record UserRow(String userId, String externalId, String email, byte[] sta
     public static final class Encoder {
         private final UserStateCodec.Writer writer = new UserStateCodec.Writer();
 
-        public UserRow of(UserState u) {
-            return new UserRow(u.userId(), u.externalId(), u.email().map(UserRow::normaliseEmail).orElse(null),
-                    writer.encode(u), u.updatedAt());
-        }
+        public UserRow of(UserState u) { return UserRow.of(u, writer.encode(u)); }
     }
 
     /** The profile back from its encoded form. */

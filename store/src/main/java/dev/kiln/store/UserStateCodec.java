@@ -75,37 +75,16 @@ final class UserStateCodec {
         }
     }
 
-    /**
-     * Encodes profile after profile with one generator (root values, no separator) into one buffer, for a thread that
-     * encodes many (a lane): created per profile, the generator, its context and the growing buffer were about 6 %
-     * of the bytes allocated at full load on the scoring benchmark (JFR, session 8). The bytes are
-     * {@link #encode}'s. Dropped after a profile it could not write. Not thread-safe.
-     */
+    /** Encodes profile after profile with one kept generator and buffer ({@link KeptGenerator}): {@link #encode}'s bytes. */
     static final class Writer {
-        private final ByteArrayBuilder out = new ByteArrayBuilder(1024);
-        private JsonGenerator g;
+        private final KeptGenerator kept = new KeptGenerator(JSON);
 
         byte[] encode(UserState u) {
             try {
-                if (g == null) {
-                    g = JSON.createGenerator(out);
-                    g.setRootValueSeparator(null);
-                }
-                out.reset();
-                try {
+                return kept.write(g -> {
                     write(g, u);
-                    g.flush();
-                } catch (IOException | RuntimeException e) {
-                    JsonGenerator old = g;
-                    g = null;
-                    try {
-                        old.close();
-                    } catch (IOException | RuntimeException ignored) {
-                        // it only ends what was half-written, into a buffer the next profile resets
-                    }
-                    throw e;
-                }
-                return out.toByteArray();
+                    return true;
+                });
             } catch (IOException e) {
                 throw new IllegalStateException("cannot encode profile " + u.userId() + ": " + e.getMessage(), e);
             }
