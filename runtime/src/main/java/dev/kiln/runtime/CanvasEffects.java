@@ -61,8 +61,8 @@ final class CanvasEffects {
             }
             case STEP_OUT -> out.stat(c, "on_step", s.step(), 0, -1);
             case GROUP -> {
-                out.stat(c, "group", s.step() + "/" + s.label(), 0, 1);
-                out.stat(c, "group", s.step() + "/" + s.label(), day, 1);
+                out.stat(c, "group", s.step(), s.label(), 0, 1);
+                out.stat(c, "group", s.step(), s.label(), day, 1);
             }
             case EXITED -> {
                 out.stat(c, "exit", s.label(), 0, 1);

@@ -26,11 +26,23 @@ final class RuntimeMetrics {
     /** Canvas entries, exits (by reason) and loop-guard hits, per Canvas. */
     void canvas(dev.kiln.engine.Effect.CanvasStat s) {
         switch (s.kind()) {
-            case ENTERED -> registry.counter("kiln.canvas.entries", "canvas", s.canvasId()).increment();
-            case EXITED -> registry.counter("kiln.canvas.exits", "canvas", s.canvasId(), "reason", s.label()).increment();
-            case LOOP_GUARD -> registry.counter("kiln.canvas.loop.guard", "canvas", s.canvasId()).increment();
+            case ENTERED, EXITED, LOOP_GUARD -> canvasCounters.computeIfAbsent(new CanvasCounter(s.kind(), s.canvasId(),
+                    s.kind() == dev.kiln.engine.Effect.CanvasStat.Kind.EXITED ? s.label() : null), this::register).increment();
             default -> { }
         }
+    }
+
+    /** One counter per Canvas, kind and exit reason, looked up here rather than through the registry (tags, locks) per effect. */
+    private record CanvasCounter(dev.kiln.engine.Effect.CanvasStat.Kind kind, String canvasId, String reason) {}
+
+    private final java.util.Map<CanvasCounter, Counter> canvasCounters = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Counter register(CanvasCounter c) {
+        return switch (c.kind()) {
+            case ENTERED -> registry.counter("kiln.canvas.entries", "canvas", c.canvasId());
+            case EXITED -> registry.counter("kiln.canvas.exits", "canvas", c.canvasId(), "reason", c.reason());
+            default -> registry.counter("kiln.canvas.loop.guard", "canvas", c.canvasId());
+        };
     }
 
     RuntimeMetrics(MeterRegistry r, int lanes, Supplier<Number> queued) {

@@ -101,6 +101,27 @@ class CanvasRuntimeTest {
         }
     }
 
+    @Test void a_backlog_due_at_distinct_times_fires_completely_and_each_timer_once_while_polls_read_past_the_firing_ones() throws Exception {
+        runtime.close();
+        try (KilnRuntime small = KilnRuntime.start(RuntimeConfig.defaults().withClock(clock).withTimerBatch(3)
+                .withTimerPollInterval(Duration.ofHours(1)), store, new SimpleMeterRegistry())) {
+            small.canvases(CanvasSet.of(List.of(seed())));
+            // One lead per millisecond, some two at once: due times rise, with ties, across many polls of 3 (15 when idle).
+            for (int i = 0; i < 80; i++) {
+                small.submit(List.of(new Op.Apply(new Identifier.ExternalId("lead-" + i), true, new Input.UpdateAttributes("c" + i,
+                        Source.track("r"), List.of(new AttributeOp.Set("lead score", new Value.Num(5))))))).get(10, TimeUnit.SECONDS);
+                if (i % 3 != 1) clock.advance(1);
+            }
+            clock.advance(Duration.ofHours(1).toMillis() + WINDOW);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.ledgerRows.stream()
+                    .filter(l -> l.source().endsWith("Everyone Else")).count() >= 80);
+            assertThat(store.ledgerRows.stream().filter(l -> l.source().endsWith("Everyone Else")).map(l -> l.userId()))
+                    .hasSize(80).doesNotHaveDuplicates();
+            // Each decayed lead re-entered (its score changed) and waits again, with one timer.
+            assertThat(store.timers.values()).hasSize(80).allMatch(t -> t.dueAt() == clock.millis() + WINDOW);
+        }
+    }
+
     @Test void an_idle_runtime_fires_a_backlog_in_epochs_bigger_than_the_timer_batch() throws Exception {
         runtime.close();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -113,8 +113,8 @@ public final class FakeStore implements Store {
     // Read by test threads while the committer appends: a copy-on-write list never throws ConcurrentModificationException.
     final List<dev.kiln.store.LedgerRow> ledgerRows = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Map<List<Object>, Long> stats = new HashMap<>();
-    @Override public synchronized List<dev.kiln.store.TimerRow> dueTimers(long now, int limit) {
-        return timers.values().stream().filter(t -> t.dueAt() <= now).sorted(Comparator.comparingLong(dev.kiln.store.TimerRow::dueAt)).limit(limit).toList();
+    @Override public synchronized List<dev.kiln.store.TimerRow> dueTimers(long now, long fromDue, int limit) {
+        return timers.values().stream().filter(t -> t.dueAt() <= now && t.dueAt() >= fromDue).sorted(Comparator.comparingLong(dev.kiln.store.TimerRow::dueAt)).limit(limit).toList();
     }
     @Override public synchronized long countTimers() { return timers.size(); }
     @Override public synchronized List<dev.kiln.store.LedgerRow> ledger(String userId, String name, long beforeSeq, int limit) {

@@ -357,12 +357,13 @@ public final class JdbcStore implements Store {
 
     @Override public ApiKeyStore apiKeys() { return apiKeys; }
 
-    @Override public List<TimerRow> dueTimers(long now, int limit) {
+    @Override public List<TimerRow> dueTimers(long now, long fromDue, int limit) {
         return read("reading due timers", c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT user_id, canvas_id, token, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?")) {
+                    "SELECT user_id, canvas_id, token, due_at FROM timers WHERE due_at <= ? AND due_at >= ? ORDER BY due_at LIMIT ?")) {
                 ps.setLong(1, now);
-                ps.setInt(2, limit);
+                ps.setLong(2, fromDue);
+                ps.setInt(3, limit);
                 List<TimerRow> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(new TimerRow(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4)));

@@ -890,7 +890,7 @@ public final class JournaledStore implements Store {
      * again by each poll until the materializer wrote the new ones. The cursor is dropped whenever the
      * materializer writes (or is writing) the tables.
      */
-    @Override public List<TimerRow> dueTimers(long now, int limit) {
+    @Override public List<TimerRow> dueTimers(long now, long fromDue, int limit) {
         long epoch, afterDue, afterRowid;
         synchronized (lock) {
             epoch = tableEpoch;
@@ -898,11 +898,18 @@ public final class JournaledStore implements Store {
             afterDue = valid ? cursorDue : Long.MIN_VALUE;
             afterRowid = valid ? cursorRowid : Long.MIN_VALUE;
         }
+        // (fromDue, MIN) precedes every row due at fromDue in the index's (due, rowid) order; start at the later of the two.
+        boolean fromLater = fromDue > afterDue;
+        if (fromLater) {
+            afterDue = fromDue;
+            afterRowid = Long.MIN_VALUE;
+        }
         List<TimerRow> merged = new ArrayList<>();
         Set<TimerRow.Key> seen = new HashSet<>();
         synchronized (lock) {
             for (TimerRow t : dueIndex) {
                 if (t.dueAt() > now || merged.size() >= limit) break;
+                if (t.dueAt() < fromDue) continue;
                 merged.add(t);
                 seen.add(t.key());
             }
@@ -911,7 +918,8 @@ public final class JournaledStore implements Store {
         // materializer moves in between is found by the next poll, or comes back with an outdated token (the engine
         // ignores such a fire).
         int visible = 0;
-        boolean prefix = true;
+        // Rows before fromDue were skipped, not found hidden: the cursor (shared by every poll) only moves over hidden ones.
+        boolean prefix = !fromLater;
         int chunk = Math.max(64, limit);
         for (int reads = 0; reads < 64 && visible < limit; reads++) {
             long readAt;

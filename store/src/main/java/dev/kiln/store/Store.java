@@ -63,7 +63,15 @@ public interface Store extends AutoCloseable {
     // ---- Canvases ----
 
     /** Timers due at or before {@code now}, earliest first, at most {@code limit}. */
-    List<TimerRow> dueTimers(long now, int limit);
+    default List<TimerRow> dueTimers(long now, int limit) {
+        return dueTimers(now, Long.MIN_VALUE, limit);
+    }
+
+    /**
+     * Timers due in {@code [fromDue, now]}, earliest first, at most {@code limit}: a poller that has the earlier ones in
+     * hand (firing, not yet committed) reads past them instead of reading them again.
+     */
+    List<TimerRow> dueTimers(long now, long fromDue, int limit);
 
     long countTimers();
 

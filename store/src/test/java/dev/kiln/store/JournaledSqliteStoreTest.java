@@ -209,6 +209,9 @@ class JournaledSqliteStoreTest extends StoreContractTest {
                 assertThat(store.resolve(keys)).as(context).isEqualTo(plain.resolve(keys));
                 assertThat(store.dueTimers(Long.MAX_VALUE, 1_000)).as(context)
                         .containsExactlyInAnyOrderElementsOf(plain.dueTimers(Long.MAX_VALUE, 1_000));
+                long now = r.nextInt(10_000), from = r.nextInt(10_000);
+                assertThat(store.dueTimers(now, from, 1_000)).as(context + ", due in [" + from + ", " + now + "]")
+                        .containsExactlyInAnyOrderElementsOf(plain.dueTimers(now, from, 1_000));
                 assertThat(store.dueOutbox(Long.MAX_VALUE, 1_000)).as(context)
                         .containsExactlyInAnyOrderElementsOf(plain.dueOutbox(Long.MAX_VALUE, 1_000));
                 assertThat(store.usersByEmail("same@example.com")).as(context)

@@ -637,6 +637,19 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void due_timers_from_a_due_time_leave_out_the_earlier_ones() {
+        store.commit(canvasWrites(List.of(new TimerRow("u1", "c", 1, 2_000), new TimerRow("u2", "c", 1, 3_000),
+                new TimerRow("u3", "c", 1, 3_000), new TimerRow("u4", "c", 1, 4_000), new TimerRow("u5", "c", 1, 6_000)),
+                List.of(), List.of(), List.of()));
+        assertThat(store.dueTimers(5_000, 3_000, 10)).containsExactlyInAnyOrder(new TimerRow("u2", "c", 1, 3_000),
+                new TimerRow("u3", "c", 1, 3_000), new TimerRow("u4", "c", 1, 4_000));
+        assertThat(store.dueTimers(5_000, 3_001, 10)).containsExactly(new TimerRow("u4", "c", 1, 4_000));
+        assertThat(store.dueTimers(5_000, 3_000, 2)).extracting(TimerRow::dueAt).containsExactly(3_000L, 3_000L);
+        assertThat(store.dueTimers(5_000, 5_001, 10)).isEmpty();
+        assertThat(store.dueTimers(5_000, Long.MIN_VALUE, 10)).isEqualTo(store.dueTimers(5_000, 10));
+    }
+
+    @Test
     void timer_deletes_apply_before_puts_in_one_commit() {
         store.commit(canvasWrites(List.of(new TimerRow("u1", "c", 1, 5_000)), List.of(), List.of(), List.of()));
         store.commit(canvasWrites(List.of(new TimerRow("u1", "c", 2, 7_000)), List.of(new TimerRow("u1", "c", 1, 5_000)), List.of(), List.of()));
