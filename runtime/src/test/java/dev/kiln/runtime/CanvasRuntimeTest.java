@@ -122,6 +122,31 @@ class CanvasRuntimeTest {
         }
     }
 
+    @Test void a_profile_loaded_only_to_fire_a_timer_leaves_the_cache_once_committed_and_one_an_event_touched_stays() throws Exception {
+        runtime.canvases(CanvasSet.of(List.of(seed())));
+        enterLeads(runtime, 10);
+        runtime.close();
+        try (KilnRuntime cold = KilnRuntime.start(RuntimeConfig.defaults().withClock(clock).withLanes(1)
+                .withTimerPollInterval(Duration.ofMillis(5)), store, new SimpleMeterRegistry())) {
+            cold.canvases(CanvasSet.of(List.of(seed())));
+            java.util.function.Function<String, String> id = lead -> cold.find(new Identifier.ExternalId(lead)).orElseThrow().userId();
+            String lead0 = id.apply("lead-0"), lead1 = id.apply("lead-1"), lead2 = id.apply("lead-2");
+            store.loads.clear();
+            clock.advance(WINDOW + 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.ledgerRows.stream()
+                    .filter(l -> l.source().endsWith("Everyone Else")).count() == 10);
+            assertThat(store.loads).containsEntry(lead0, 1).containsEntry(lead1, 1).containsEntry(lead2, 1);
+            Input session = new Input.TrackEvent("s", Source.track("r"), ReservedEvents.SESSION_START, clock.millis(), null);
+            // The timers' epoch is committed; the next epoch's end lets go of the profiles only the timers used.
+            cold.submit(List.of(new Op.Apply(new Identifier.BrazeId(lead0), false, session))).get(10, TimeUnit.SECONDS);
+            cold.submit(List.of(new Op.Apply(new Identifier.BrazeId(lead1), false, session))).get(10, TimeUnit.SECONDS);
+            cold.submit(List.of(new Op.Apply(new Identifier.BrazeId(lead0), false, session))).get(10, TimeUnit.SECONDS);
+            assertThat(store.loads.get(lead0)).as("touched by an event: cached").isEqualTo(1);
+            assertThat(store.loads.get(lead1)).as("only its timer had loaded it: read again").isEqualTo(2);
+            assertThat(store.loads.get(lead2)).as("untouched since its timer").isEqualTo(1);
+        }
+    }
+
     @Test void an_idle_runtime_fires_a_backlog_in_epochs_bigger_than_the_timer_batch() throws Exception {
         runtime.close();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();

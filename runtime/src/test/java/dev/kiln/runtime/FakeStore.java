@@ -28,7 +28,11 @@ public final class FakeStore implements Store {
 
     @Override public Dialect dialect() { return Dialect.SQLITE; }
 
+    /** How often each profile was read from this store. */
+    final Map<String, Integer> loads = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override public synchronized Map<String, UserState> loadUsers(Collection<String> ids) {
+        for (String id : ids) loads.merge(id, 1, Integer::sum);
         Map<String, UserState> out = new HashMap<>();
         for (String id : ids) if (users.containsKey(id)) out.put(id, users.get(id).copy());
         return out;
