@@ -55,7 +55,11 @@ final class LaneResult {
             this.key = key;
             this.sub = sub;
             this.bucket = bucket;
-            hash = Objects.hash(canvasId, metric, key, sub, bucket);
+            int h = canvasId.hashCode();
+            h = 31 * h + metric.hashCode();
+            h = 31 * h + key.hashCode();
+            h = 31 * h + (sub == null ? 0 : sub.hashCode());
+            hash = 31 * h + Long.hashCode(bucket); // written out: Objects.hash would box and allocate per effect
             return this;
         }
 
