@@ -311,8 +311,31 @@ public final class KilnRuntime implements AutoCloseable {
     /** Timer key → epoch that fired it; skipped by the poller until that epoch commits (or fails). */
     private final Map<FiringTimer, Long> firing = new HashMap<>();
 
-    /** A timer row taken into an epoch: its user and Canvas, and the token of the wait it ends. */
-    private record FiringTimer(dev.kiln.store.TimerRow.Key key, int token) {}
+    /** The keys in {@link #firing} by the epoch that took them, oldest first: a commit drops its epochs' keys only. */
+    private final java.util.ArrayDeque<Map.Entry<Long, List<FiringTimer>>> firingByEpoch = new java.util.ArrayDeque<>();
+
+    /**
+     * A timer row taken into an epoch: its user and Canvas, and the token of the wait it ends. Equality written out with
+     * the hash kept: a record's (through method handles) and the walk over every firing key at each commit were a third
+     * of the coordinator's samples in a JFR profile of 1,000,000 timers.
+     */
+    private static final class FiringTimer {
+        private final String userId, canvasId;
+        private final int token, hash;
+
+        FiringTimer(dev.kiln.store.TimerRow t) {
+            userId = t.userId();
+            canvasId = t.canvasId();
+            token = t.token();
+            hash = (userId.hashCode() * 31 + canvasId.hashCode()) * 31 + token;
+        }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof FiringTimer f && token == f.token && userId.equals(f.userId) && canvasId.equals(f.canvasId);
+        }
+
+        @Override public int hashCode() { return hash; }
+    }
 
     private long nextTimerPoll = 0;
 
@@ -366,11 +389,12 @@ public final class KilnRuntime implements AutoCloseable {
         // A full read means more are due: look again at the next epoch rather than after the interval.
         if (due.size() >= limit) nextTimerPoll = 0;
         List<Op> ops = new ArrayList<>();
+        List<FiringTimer> taken = new ArrayList<>();
         for (dev.kiln.store.TimerRow t : due) {
             if (ops.size() >= batch) break;
-            FiringTimer key = new FiringTimer(t.key(), t.token());
-            if (firing.containsKey(key)) continue;
-            firing.put(key, epochCounter + 1);
+            FiringTimer key = new FiringTimer(t);
+            if (firing.putIfAbsent(key, epochCounter + 1) != null) continue;
+            taken.add(key);
             if (t.dueAt() > firingMaxDue) {
                 firingMaxDue = t.dueAt();
                 firingAtMaxDue = 0;
@@ -381,6 +405,7 @@ public final class KilnRuntime implements AutoCloseable {
                     t.canvasId()), t.canvasId(), t.token())));
         }
         if (ops.isEmpty()) return null;
+        firingByEpoch.add(Map.entry(epochCounter + 1, taken));
         timerBacklog = due.size() >= limit;
         metrics.timersFired.increment(ops.size());
         queuedOps.addAndGet(ops.size());
@@ -400,7 +425,10 @@ public final class KilnRuntime implements AutoCloseable {
                 }
             }
             handledCommitted = committed;
-            firing.values().removeIf(e -> e <= committed);
+            while (!firingByEpoch.isEmpty() && firingByEpoch.peekFirst().getKey() <= committed) {
+                var taken = firingByEpoch.pollFirst();
+                for (FiringTimer k : taken.getValue()) firing.remove(k, taken.getKey());
+            }
         }
         if (failedGeneration == generation) resetAfterFailure();
     }
@@ -419,6 +447,7 @@ public final class KilnRuntime implements AutoCloseable {
         for (Lane lane : lanes) lane.clear();
         directory.clear();
         firing.clear();
+        firingByEpoch.clear();
         pendingDeletes.clear();
         generation++;
         log.warn("caches rebuilt from the store after a failed commit (generation {})", generation);
