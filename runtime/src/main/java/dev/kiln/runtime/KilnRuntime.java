@@ -249,7 +249,7 @@ public final class KilnRuntime implements AutoCloseable {
             first = inbound.poll();
         }
         afterCommits();
-        // Due timers join this epoch (the next one formed), so the epoch recorded in `firing` is exact.
+        // Due timers join this epoch (the next one formed), so the epoch recorded in `firingByEpoch` is exact.
         Submission timers = draining ? null : dueTimers(first != null);
         if (first == null && timers == null) {
             if (draining) return null;
@@ -308,10 +308,10 @@ public final class KilnRuntime implements AutoCloseable {
         }
     }
 
-    /** Timer key → epoch that fired it; skipped by the poller until that epoch commits (or fails). */
-    private final Map<FiringTimer, Long> firing = new HashMap<>();
+    /** Timers taken into epochs not yet committed; skipped by the poller until their epoch commits (or fails). */
+    private final Set<FiringTimer> firing = new HashSet<>();
 
-    /** The keys in {@link #firing} by the epoch that took them, oldest first: a commit drops its epochs' keys only. */
+    /** The same keys by the epoch that took them, oldest first: a commit drops its epochs' keys only. */
     private final java.util.ArrayDeque<Map.Entry<Long, List<FiringTimer>>> firingByEpoch = new java.util.ArrayDeque<>();
 
     /**
@@ -393,7 +393,7 @@ public final class KilnRuntime implements AutoCloseable {
         for (dev.kiln.store.TimerRow t : due) {
             if (ops.size() >= batch) break;
             FiringTimer key = new FiringTimer(t);
-            if (firing.putIfAbsent(key, epochCounter + 1) != null) continue;
+            if (!firing.add(key)) continue;
             taken.add(key);
             if (t.dueAt() > firingMaxDue) {
                 firingMaxDue = t.dueAt();
@@ -427,7 +427,7 @@ public final class KilnRuntime implements AutoCloseable {
             handledCommitted = committed;
             while (!firingByEpoch.isEmpty() && firingByEpoch.peekFirst().getKey() <= committed) {
                 var taken = firingByEpoch.pollFirst();
-                for (FiringTimer k : taken.getValue()) firing.remove(k, taken.getKey());
+                for (FiringTimer k : taken.getValue()) firing.remove(k); // not removeAll: with a list it may scan the list per key
             }
         }
         if (failedGeneration == generation) resetAfterFailure();

@@ -101,7 +101,7 @@ class CanvasRuntimeTest {
         }
     }
 
-    @Test void a_backlog_due_at_distinct_times_fires_completely_and_each_timer_once_while_polls_read_past_the_firing_ones() throws Exception {
+    @Test void a_backlog_due_at_rising_and_tied_times_fires_completely_and_each_timer_once() throws Exception {
         runtime.close();
         try (KilnRuntime small = KilnRuntime.start(RuntimeConfig.defaults().withClock(clock).withTimerBatch(3)
                 .withTimerPollInterval(Duration.ofHours(1)), store, new SimpleMeterRegistry())) {
